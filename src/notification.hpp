@@ -1,0 +1,26 @@
+// Notification when a queue goes from empty to non-empty (mq_notify).
+//
+// Callbacks run on a thread that libpmq owns (glibc's SIGEV_THREAD).  They
+// are found through a registry of tokens rather than a pointer in the
+// sigevent, so a notification that races with pmq_close finds nothing instead
+// of a freed handle, and pmq_close waits for a callback already running.
+#pragma once
+
+#include "queue.hpp"
+
+namespace pmq::detail {
+
+// fn and ctx are passed back to `call` untouched: the facade's trampoline
+// calls the user's function with them.
+using NotifyCallback = void (*)(Queue *q, void *fn, void *ctx);
+
+// call NULL cancels this process's registration.
+Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx);
+// signo 0 cancels.
+Status queue_notify_signal(Queue &q, int signo);
+
+// Part of closing: drop any registration and wait for a running callback
+// (unless the callback itself is closing the handle).
+void cancel_notification_for_close(Queue &q);
+
+} // namespace pmq::detail
