@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the egg the way its users do, with chicken-install run inside a
+# copy of bindings/chicken, into a private repository (offline: the egg
+# depends on nothing outside core CHICKEN), finding libpmq through
+# pkg-config; then runs the seed's example against that installation.
+# Usage: chicken-install.sh EGG_SOURCE_DIR PKG_CONFIG_DIR LIBPMQ_DIR
+set -eu
+source_dir=$1
+pkg_config_dir=$2
+libpmq_dir=$3
+
+default_repository=$(chicken-install -repository)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/egg"
+cp "$source_dir"/posix-mq.egg "$source_dir"/*.scm "$source_dir"/build-posix-mq.sh "$work/egg/"
+
+export PKG_CONFIG_PATH=$pkg_config_dir
+export CHICKEN_INSTALL_REPOSITORY=$work/repository
+export CHICKEN_REPOSITORY_PATH=$work/repository:$default_repository
+export LD_LIBRARY_PATH=$libpmq_dir
+(cd "$work/egg" && chicken-install)
+
+for f in posix-mq.so posix-mq.import.so posix-mq.egg-info; do
+    if [ ! -f "$work/repository/$f" ]; then
+        echo "chicken-install did not install $f into CHICKEN_INSTALL_REPOSITORY"
+        exit 1
+    fi
+done
+"$source_dir/tests/seed-example.sh" csi
+echo "ok: chicken-install built and installed the egg into a private repository"
