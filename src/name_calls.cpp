@@ -1,10 +1,10 @@
 #include "name_calls.hpp"
 
-#include <fcntl.h>
+#include <cerrno>
 
+#include "descriptor_cache.hpp"
 #include "message_io.hpp"
 #include "queue_name.hpp"
-#include "queue_state.hpp"
 
 namespace pmq::detail {
 
@@ -20,18 +20,36 @@ Status check_name_flags(const char *operation, const char *name, unsigned flags)
     return {};
 }
 
-// Closes the descriptor when the call is done, whatever path it takes.
-class ScopedDescriptor {
-public:
-    explicit ScopedDescriptor(mqd_t fd) : fd_(fd) {}
-    ScopedDescriptor(const ScopedDescriptor &) = delete;
-    ScopedDescriptor &operator=(const ScopedDescriptor &) = delete;
-    ~ScopedDescriptor() { ::mq_close(fd_); }
-    mqd_t get() const { return fd_; }
+// Cached descriptors are always blocking, so PMQ_NONBLOCK is served by a
+// timeout of 0 (an already-expired deadline) instead of reopening with
+// O_NONBLOCK; the explanation then names the flag the caller gave.
+int timeout_for(unsigned flags)
+{
+    return (flags & open_flag::nonblock) ? 0 : -1;
+}
 
-private:
-    mqd_t fd_;
-};
+Status explain_nonblocking(Status s, unsigned flags, const char *operation, const char *name,
+                           bool sending)
+{
+    if (s.code() != Errc::would_block || !(flags & open_flag::nonblock))
+        return s;
+    return fail(Errc::would_block,
+                "%s(\"%s\"): the queue is %s and PMQ_NONBLOCK was given; call again later, or "
+                "without PMQ_NONBLOCK to wait",
+                operation, name, sending ? "full" : "empty");
+}
+
+Status read_attributes(const char *operation, const char *name, mqd_t fd, Attributes *out)
+{
+    struct mq_attr attr {};
+    if (::mq_getattr(fd, &attr) != 0) {
+        char text[96];
+        return fail(Errc::system, "%s(\"%s\"): mq_getattr failed with %s", operation, name,
+                    describe_errno(errno, text, sizeof text));
+    }
+    *out = Attributes{attr.mq_maxmsg, attr.mq_msgsize, attr.mq_curmsgs, false};
+    return {};
+}
 
 } // namespace
 
@@ -46,12 +64,12 @@ Status send_to(const char *name, const void *msg, std::size_t len, unsigned prio
         return s;
     if (Status s = check_send_arguments(msg, len, priority, site); !s.ok())
         return s;
-    const int oflag = O_WRONLY | ((flags & open_flag::nonblock) ? O_NONBLOCK : 0);
-    mqd_t fd;
-    if (Status s = open_descriptor(op, name, oflag, 0, nullptr, &fd); !s.ok())
+    DescriptorLease lease;
+    if (Status s = lease_descriptor(op, name, Access::send, &lease); !s.ok())
         return s;
-    const ScopedDescriptor held(fd);
-    return send_message(fd, msg, len, priority, -1, site);
+    return explain_nonblocking(
+        send_message(lease.get(), msg, len, priority, timeout_for(flags), site), flags, op,
+        name, true);
 }
 
 Status receive_from(const char *name, void *buf, std::size_t cap, unsigned *priority,
@@ -65,12 +83,12 @@ Status receive_from(const char *name, void *buf, std::size_t cap, unsigned *prio
         return s;
     if (Status s = check_receive_arguments(buf, site); !s.ok())
         return s;
-    const int oflag = O_RDONLY | ((flags & open_flag::nonblock) ? O_NONBLOCK : 0);
-    mqd_t fd;
-    if (Status s = open_descriptor(op, name, oflag, 0, nullptr, &fd); !s.ok())
+    DescriptorLease lease;
+    if (Status s = lease_descriptor(op, name, Access::receive, &lease); !s.ok())
         return s;
-    const ScopedDescriptor held(fd);
-    return receive_message(fd, buf, cap, priority, -1, site, length);
+    return explain_nonblocking(
+        receive_message(lease.get(), buf, cap, priority, timeout_for(flags), site, length),
+        flags, op, name, false);
 }
 
 Status queue_info(const char *name, Attributes *out)
@@ -79,18 +97,17 @@ Status queue_info(const char *name, Attributes *out)
     if (Status s = check_queue_name(name, op); !s.ok())
         return s;
     // Either direction will do for reading attributes: try reading, then writing.
-    mqd_t fd;
-    Status s = open_descriptor(op, name, O_RDONLY, 0, nullptr, &fd);
-    if (s.code() == Errc::permission_denied)
-        s = open_descriptor(op, name, O_WRONLY, 0, nullptr, &fd);
+    DescriptorLease lease;
+    Status s = lease_descriptor(op, name, Access::receive, &lease);
+    if (s.code() == Errc::permission_denied) {
+        DescriptorLease write_lease;
+        s = lease_descriptor(op, name, Access::send, &write_lease);
+        if (s.ok())
+            return read_attributes(op, name, write_lease.get(), out);
+    }
     if (!s.ok())
         return s;
-    const ScopedDescriptor held(fd);
-    struct mq_attr attr {};
-    if (::mq_getattr(fd, &attr) != 0)
-        return fail(Errc::system, "%s(\"%s\"): mq_getattr failed", op, name);
-    *out = Attributes{attr.mq_maxmsg, attr.mq_msgsize, attr.mq_curmsgs, false};
-    return {};
+    return read_attributes(op, name, lease.get(), out);
 }
 
 } // namespace pmq::detail

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <new>
 
+#include "descriptor_cache.hpp"
 #include "message_io.hpp"
 #include "notification.hpp"
 #include "queue_name.hpp"
@@ -165,8 +166,10 @@ Status unlink_queue(const char *name)
     constexpr const char *op = "pmq_unlink";
     if (Status s = check_queue_name(name, op); !s.ok())
         return s;
-    if (::mq_unlink(name) == 0)
+    if (::mq_unlink(name) == 0) {
+        forget_descriptors(name); // free the queue now, as it would be without the cache
         return {};
+    }
     const int err = errno;
     if (err == EACCES || err == EPERM)
         return fail(Errc::permission_denied,

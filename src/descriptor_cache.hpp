@@ -1,0 +1,73 @@
+// The name-based calls' descriptor cache.
+//
+// pmq_send_to, pmq_recv_from and pmq_info must behave as if they opened, used
+// and closed the queue on every call.  Doing exactly that costs mq_open +
+// operation + mq_close; this cache keeps up to `descriptor_cache_capacity`
+// descriptors open between calls instead, so that a call costs one fstat()
+// plus the operation, and keeps the open-use-close semantics like this:
+//
+//  - Unlinked queues: fstat() of the cached descriptor gives the link count
+//    of the queue's inode, 1 while a name points to it and 0 for ever after
+//    mq_unlink.  (The mqueue filesystem has no hard links or renames, so a
+//    linked inode is the one the name points to.)  A count of 0 drops the
+//    entry and opens the name again: a queue recreated under the same name is
+//    found, a removed one gives PMQ_ENOENT.
+//  - Permissions: mq_open checks them only when it opens.  The same fstat()
+//    gives the owner, group and mode; when any of them differs from what it
+//    was at open time the entry is dropped and mq_open decides afresh.
+//    A change of this process's own credentials (setuid) is not seen: a
+//    descriptor opened before it stays in use until evicted or unlinked.
+//  - Bounded: at most descriptor_cache_capacity descriptors, the least
+//    recently used idle one evicted first.  When every entry is busy (other
+//    threads blocked on them), a call opens and closes its own descriptor.
+//  - Threads: a mutex is held only to look up or update the table, never
+//    across a send or receive; reference counts keep a descriptor open while
+//    any thread still uses it.
+//  - fork(): atfork handlers hold the mutex across fork(), so the child gets
+//    a consistent table and a fresh mutex; its inherited descriptors stay valid.
+//  - dlopen: the table is constant-initialized and has no destructor; the
+//    atfork handlers are registered on first use (glibc removes them at dlclose).
+#pragma once
+
+#include <mqueue.h>
+
+#include <cstddef>
+
+#include "status.hpp"
+
+namespace pmq::detail {
+
+inline constexpr std::size_t descriptor_cache_capacity = 16;
+
+// The direction a name-based call opens the queue for.
+enum class Access { send, receive }; // O_WRONLY, O_RDONLY
+
+// A descriptor lent to one call: from the cache, or opened for this call only
+// when the cache has no room.  Its destructor gives it back (or closes it),
+// also when a cancelled thread unwinds through it.
+class DescriptorLease {
+public:
+    DescriptorLease() = default;
+    DescriptorLease(const DescriptorLease &) = delete;
+    DescriptorLease &operator=(const DescriptorLease &) = delete;
+    ~DescriptorLease();
+
+    mqd_t get() const { return fd_; }
+
+private:
+    friend Status lease_descriptor(const char *, const char *, Access, DescriptorLease *);
+    int slot_ = -1;                  // index in the cache, or -1: not cached, fd_ is ours to close
+    mqd_t fd_ = static_cast<mqd_t>(-1);
+};
+
+// Lends a descriptor of `name` (already validated) open for `access`, with
+// the semantics above.  `operation` names the API call in explanations.
+Status lease_descriptor(const char *operation, const char *name, Access access,
+                        DescriptorLease *out);
+
+// Closes the cached descriptors of `name` (now, or when their last user is
+// done).  pmq_unlink calls it so that an unlinked queue is freed as soon as it
+// would be without the cache.
+void forget_descriptors(const char *name);
+
+} // namespace pmq::detail
