@@ -23,9 +23,18 @@
   (let ((why (pmq-last-error)))
     (make-posix-mq-condition location code
                              (if (and why (positive? (string-length why)))
-                                 why
+                                 (with-scheme-flag-names why)
                                  (pmq-strerror code))
                              arguments)))
+
+;; libpmq explains in terms of its C flags; say what they are called here.
+(define (with-scheme-flag-names explanation)
+  (if (substring-index "PMQ_" explanation)
+      (string-append explanation
+                     " (from Scheme: PMQ_READ / PMQ_WRITE are oflags open/rdonly,"
+                     " open/wronly, open/rdwr; PMQ_EXCL is open/excl; PMQ_NONBLOCK is"
+                     " open/nonblock or timeout: 0)")
+      explanation))
 
 ;; Returns the (non-negative) result of a libpmq call, or raises its failure.
 (define (check-pmq location result . arguments)
@@ -33,9 +42,11 @@
       (abort (pmq-failure location result arguments))
       result))
 
-;; Bad input found before calling libpmq.
-(define (invalid-argument location message . arguments)
-  (posix-mq-abort location pmq-einval message arguments))
+;; Bad input found before calling libpmq: the explanation shows the value.
+(define (invalid-argument location message value)
+  (posix-mq-abort location pmq-einval
+                  (sprintf "~A; got ~S" message value)
+                  (list value)))
 
 (define posix-mq-error? (condition-predicate 'posix-mq))
 (define posix-mq-error-code (condition-property-accessor 'posix-mq 'code #f))
@@ -60,14 +71,31 @@
           ((char=? (string-ref s i) #\nul) i)
           (else (loop (+ i 1))))))
 
-;; Scheme integers in [low, high], for sizes, modes and priorities.
-(define (check-integer-in location what value low high)
-  (if (and (exact-integer? value) (<= low value high))
+;; Modes and priorities: Scheme makes sure they fit the C unsigned int;
+;; libpmq explains the values it refuses within that.
+(define uint-max #xFFFFFFFF)
+
+(define (check-unsigned location what value explanation)
+  (if (and (exact-integer? value) (<= 0 value uint-max))
+      value
+      (invalid-argument location (string-append what " must be " explanation) value)))
+
+(define (check-mode location mode)
+  (check-unsigned location "mode:" mode
+                  "permission bits such as #o600 (owner only) or #o660 (owner and group)"))
+
+(define (check-priority location priority)
+  (check-unsigned location "priority:" priority
+                  "an exact integer >= 0 (higher is received first)"))
+
+;; maxmsg and msgsize: libpmq explains values it refuses; Scheme only makes
+;; sure they fit its int64_t.
+(define (check-size location what value)
+  (if (and (exact-integer? value) (< (abs value) (expt 2 62)))
       value
       (invalid-argument location
-                        (string-append what " must be an exact integer from "
-                                       (number->string low) " to "
-                                       (number->string high))
+                        (sprintf "~A must be an exact integer: a positive count, or 0 for the system default"
+                                 what)
                         value)))
 
 ;; timeout: #f waits forever; seconds (a real >= 0, fractions allowed) wait at

@@ -22,20 +22,20 @@
 
 ;; The direction: open/rdonly (0, so also the empty list) -> PMQ_READ,
 ;; open/wronly -> PMQ_WRITE, open/rdwr -> both.
-(define (access-mode->pmq location bits)
+(define (access-mode->pmq location oflags bits)
   (let ((mode (bitwise-and bits access-mode-mask)))
     (cond ((= mode open/rdonly) pmq-read)
           ((= mode open/wronly) pmq-write)
           ((= mode open/rdwr) (bitwise-ior pmq-read pmq-write))
           (else (invalid-argument location
                                   "oflags: give one of open/rdonly, open/wronly or open/rdwr, not several"
-                                  bits)))))
+                                  oflags)))))
 
-(define (unsupported-oflags location bits allowed-names)
+(define (unsupported-oflags location oflags allowed-names)
   (invalid-argument location
                     (string-append "oflags: only " allowed-names
                                    " apply here; remove the others")
-                    bits))
+                    oflags))
 
 ;; For mq-create and mq-open: direction, open/creat, open/excl, open/nonblock.
 ;; Returns two values: the PMQ_* flags, and whether open/creat was given.
@@ -43,9 +43,9 @@
   (let* ((bits (oflags->bits location oflags))
          (known (bitwise-ior access-mode-mask open/creat open/excl open/nonblock)))
     (unless (zero? (bitwise-and bits (bitwise-not known)))
-      (unsupported-oflags location bits
+      (unsupported-oflags location oflags
                           "open/rdonly, open/wronly, open/rdwr, open/creat, open/excl and open/nonblock"))
-    (values (bitwise-ior (access-mode->pmq location bits)
+    (values (bitwise-ior (access-mode->pmq location oflags bits)
                          (if (zero? (bitwise-and bits open/excl)) 0 pmq-excl)
                          (if (zero? (bitwise-and bits open/nonblock)) 0 pmq-nonblock))
             (not (zero? (bitwise-and bits open/creat))))))
@@ -56,5 +56,5 @@
 (define (io-oflags->pmq location oflags)
   (let ((bits (oflags->bits location oflags)))
     (unless (zero? (bitwise-and bits (bitwise-not (bitwise-ior access-mode-mask open/nonblock))))
-      (unsupported-oflags location bits "open/nonblock (and the ignored open/rdonly, open/wronly, open/rdwr)"))
+      (unsupported-oflags location oflags "open/nonblock (and the ignored open/rdonly, open/wronly, open/rdwr)"))
     (if (zero? (bitwise-and bits open/nonblock)) 0 pmq-nonblock)))

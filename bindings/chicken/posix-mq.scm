@@ -14,6 +14,8 @@
         (chicken blob)
         (chicken condition)
         (chicken foreign)
+        (only (chicken format) sprintf)
+        (only (chicken string) substring-index)
         (only (chicken gc) set-finalizer!)
         (chicken memory)
         (only (chicken file posix)
@@ -30,9 +32,6 @@
 (define posix-mq? (pmq-supported))
 
 (define default-mode #o600)            ; owner only: receiving removes messages
-(define int64-min (- (expt 2 63)))
-(define int64-max (- (expt 2 63) 1))
-(define uint-max #xFFFFFFFF)
 
 ;; Creates the queue (or opens an existing one, unless open/excl is given) and
 ;; closes it again: the seed returned a descriptor that nothing could use and
@@ -43,9 +42,9 @@
   (let-values (((flags _) (open-oflags->pmq 'mq-create oflags)))
     (let* ((rc (make-s32vector 1 0))
            (pointer (pmq-create path flags
-                                (check-integer-in 'mq-create "mode:" mode 0 uint-max)
-                                (check-integer-in 'mq-create "maxmsg" maxmsg int64-min int64-max)
-                                (check-integer-in 'mq-create "msgsize" msgsize int64-min int64-max)
+                                (check-mode 'mq-create mode)
+                                (check-size 'mq-create "maxmsg" maxmsg)
+                                (check-size 'mq-create "msgsize" msgsize)
                                 rc)))
       (check-pmq 'mq-create (s32vector-ref rc 0) path maxmsg msgsize)
       (pmq-close pointer)
@@ -78,14 +77,14 @@
     (when (and (not create?) (or maxmsg msgsize))
       (invalid-argument 'mq-open
                         "maxmsg: and msgsize: only apply when oflags include open/creat"
-                        path))
+                        (list maxmsg: maxmsg msgsize: msgsize)))
     (let* ((rc (make-s32vector 1 0))
            (pointer
             (if create?
                 (pmq-create path flags
-                            (check-integer-in 'mq-open "mode:" mode 0 uint-max)
-                            (check-integer-in 'mq-open "maxmsg:" (or maxmsg 0) int64-min int64-max)
-                            (check-integer-in 'mq-open "msgsize:" (or msgsize 0) int64-min int64-max)
+                            (check-mode 'mq-open mode)
+                            (check-size 'mq-open "maxmsg:" (or maxmsg 0))
+                            (check-size 'mq-open "msgsize:" (or msgsize 0))
                             rc)
                 (pmq-open path flags rc))))
       (check-pmq 'mq-open (s32vector-ref rc 0) path)
@@ -98,8 +97,11 @@
   (close-handle! q))
 
 (define (check-target location target)
-  (unless (mq-queue? target)
-    (check-queue-name location target)))
+  (cond ((mq-queue? target) target)
+        ((string? target) (check-queue-name location target))
+        (else (invalid-argument location
+                                "the queue must be a name such as \"/jobs\" or a handle from mq-open"
+                                target))))
 
 ;; Sends `message' (a blob; or a string or u8vector) to a queue name or a
 ;; handle.  open/nonblock in oflags, or timeout: 0, fails with PMQ_EAGAIN
@@ -108,7 +110,7 @@
 (define (mq-send target message #!key (oflags '()) (priority 0) (timeout #f))
   (check-target 'mq-send target)
   (let ((message (message->blob 'mq-send message))
-        (priority (check-integer-in 'mq-send "priority:" priority 0 uint-max))
+        (priority (check-priority 'mq-send priority))
         (nonblock (io-oflags->pmq 'mq-send oflags))
         (timeout-ms (timeout->milliseconds 'mq-send timeout)))
     (cond ((mq-queue? target)

@@ -7,12 +7,7 @@
 set -eu
 csi=$1
 here=$(dirname "$0")
-if unshare --ipc true 2>/dev/null; then
-    isolate="unshare --ipc"
-else
-    isolate=""
-fi
-actual=$($isolate "$csi" -s "$here/seed-example.scm")
+actual=$("$here/run-isolated.sh" "$csi" -s "$here/seed-example.scm")
 expected='#t
 sending #${48656c6c6f2c20776f726c6421}
 received #${48656c6c6f2c20776f726c6421}'
