@@ -1,0 +1,260 @@
+// Limits (suite "limits"); those that set /proc/sys/fs/mqueue/* need a
+// private IPC namespace, the others also run on the host with unique names: queues_max reached, msg_max and msgsize_max exceeded,
+// RLIMIT_MSGQUEUE and RLIMIT_NOFILE exhausted.  Each must be refused as
+// PMQ_ELIMIT, with pmq_last_error() naming the limit and how to raise it, and
+// leave no queue half-created.  Where the advice is a sysctl, the test follows
+// it and checks that the same call then succeeds.
+#include <pmq/pmq.h>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "private_ipc.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace pmq_test;
+
+#define REQUIRE_PRIVATE_IPC()                                                              \
+    do {                                                                                   \
+        if (!in_private_ipc())                                                             \
+            GTEST_SKIP() << "needs a private IPC namespace (run as root): it changes "     \
+                            "/proc/sys/fs/mqueue";                                         \
+    } while (0)
+
+// Sets fs.mqueue.<key> for one test and puts the old value back afterwards.
+class SysctlOverride {
+public:
+    SysctlOverride(std::string key, std::int64_t value)
+        : key_(std::move(key)), old_(read_mqueue_sysctl(key_)), ok_(write_mqueue_sysctl(key_, value))
+    {
+    }
+    SysctlOverride(const SysctlOverride &) = delete;
+    SysctlOverride &operator=(const SysctlOverride &) = delete;
+    ~SysctlOverride() { write_mqueue_sysctl(key_, old_); }
+    bool ok() const { return ok_; }
+
+private:
+    std::string key_;
+    std::int64_t old_;
+    bool ok_;
+};
+
+// Lowers a resource's soft limit for one test and restores it afterwards.
+class RlimitOverride {
+public:
+    RlimitOverride(int resource, rlim_t soft) : resource_(resource)
+    {
+        ok_ = ::getrlimit(resource_, &old_) == 0;
+        struct rlimit lower = old_;
+        lower.rlim_cur = soft;
+        ok_ = ok_ && ::setrlimit(resource_, &lower) == 0;
+    }
+    RlimitOverride(const RlimitOverride &) = delete;
+    RlimitOverride &operator=(const RlimitOverride &) = delete;
+    ~RlimitOverride() { ::setrlimit(resource_, &old_); }
+    bool ok() const { return ok_; }
+
+private:
+    int resource_;
+    struct rlimit old_ {};
+    bool ok_ = false;
+};
+
+// The value in "'sysctl fs.mqueue.<key>=VALUE'" inside an explanation, if any.
+std::optional<std::int64_t> suggested_sysctl(const std::string &text, const std::string &key)
+{
+    const std::string advice = "'sysctl fs.mqueue." + key + "=";
+    const std::size_t at = text.find(advice);
+    if (at == std::string::npos)
+        return std::nullopt;
+    return std::strtoll(text.c_str() + at + advice.size(), nullptr, 10);
+}
+
+bool queue_exists(const std::string &name)
+{
+    pmq_queue *q = nullptr;
+    const int rc = pmq_open(name.c_str(), PMQ_READ, &q);
+    pmq_close(q);
+    return rc != PMQ_ENOENT;
+}
+
+// Creates a queue of the given shape; returns the code and keeps the handle closed.
+int create(const std::string &name, std::int64_t max_messages, std::int64_t message_size)
+{
+    pmq_queue *q = nullptr;
+    const int rc = pmq_create(name.c_str(), PMQ_READ | PMQ_WRITE | PMQ_EXCL, 0, max_messages,
+                              message_size, &q);
+    pmq_close(q);
+    return rc;
+}
+
+TEST(Limits, QueuesMaxReachedIsRefusedAndTheAdviceWorks)
+{
+    REQUIRE_PRIVATE_IPC();
+    constexpr int allowed = 3;
+    const SysctlOverride queues_max("queues_max", allowed);
+    ASSERT_TRUE(queues_max.ok());
+    std::vector<std::unique_ptr<UnlinkGuard>> queues;
+    for (int i = 0; i < allowed; ++i) {
+        queues.push_back(std::make_unique<UnlinkGuard>(unique_queue_name("qmax")));
+        ASSERT_EQ(create(queues.back()->name(), 1, 16), 0) << pmq_last_error();
+    }
+    const UnlinkGuard refused(unique_queue_name("qmax-refused"));
+    ASSERT_EQ(create(refused.name(), 1, 16), PMQ_ELIMIT);
+    const std::string why = pmq_last_error();
+    EXPECT_NE(why.find("fs.mqueue.queues_max (3)"), std::string::npos) << why;
+    EXPECT_FALSE(queue_exists(refused.name())) << "a refused queue was left behind";
+
+    const auto advice = suggested_sysctl(why, "queues_max");
+    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
+    EXPECT_GT(*advice, allowed);
+    ASSERT_TRUE(write_mqueue_sysctl("queues_max", *advice));
+    EXPECT_EQ(create(refused.name(), 1, 16), 0) << "following the advice did not help: "
+                                                << pmq_last_error();
+}
+
+TEST(Limits, MsgMaxExceededIsRefusedAndTheAdviceWorks)
+{
+    REQUIRE_PRIVATE_IPC();
+    const SysctlOverride msg_max("msg_max", 20);
+    ASSERT_TRUE(msg_max.ok());
+    const UnlinkGuard queue(unique_queue_name("msgmax"));
+    ASSERT_EQ(create(queue.name(), 21, 64), PMQ_ELIMIT);
+    const std::string why = pmq_last_error();
+    EXPECT_NE(why.find("max_messages 21 exceeds fs.mqueue.msg_max (20)"), std::string::npos)
+        << why;
+    EXPECT_FALSE(queue_exists(queue.name())) << "a refused queue was left behind";
+
+    const auto advice = suggested_sysctl(why, "msg_max");
+    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
+    ASSERT_TRUE(write_mqueue_sysctl("msg_max", *advice));
+    EXPECT_EQ(create(queue.name(), 21, 64), 0) << "following the advice did not help: "
+                                               << pmq_last_error();
+    pmq_attr attr{};
+    ASSERT_EQ(pmq_info(queue.c_str(), &attr), 0) << pmq_last_error();
+    EXPECT_EQ(attr.max_messages, 21);
+}
+
+TEST(Limits, MsgsizeMaxExceededIsRefusedAndTheAdviceWorks)
+{
+    REQUIRE_PRIVATE_IPC();
+    const SysctlOverride msgsize_max("msgsize_max", 1024);
+    ASSERT_TRUE(msgsize_max.ok());
+    const UnlinkGuard queue(unique_queue_name("msgsizemax"));
+    ASSERT_EQ(create(queue.name(), 2, 1025), PMQ_ELIMIT);
+    const std::string why = pmq_last_error();
+    EXPECT_NE(why.find("message_size 1025 exceeds fs.mqueue.msgsize_max (1024)"),
+              std::string::npos)
+        << why;
+    EXPECT_FALSE(queue_exists(queue.name())) << "a refused queue was left behind";
+
+    const auto advice = suggested_sysctl(why, "msgsize_max");
+    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
+    ASSERT_TRUE(write_mqueue_sysctl("msgsize_max", *advice));
+    EXPECT_EQ(create(queue.name(), 2, 1025), 0) << "following the advice did not help: "
+                                                << pmq_last_error();
+}
+
+TEST(Limits, KernelCeilingIsRefusedAsLimitWithoutFalseAdvice)
+{
+    const UnlinkGuard queue(unique_queue_name("ceiling"));
+    ASSERT_EQ(create(queue.name(), 1 << 20, 64), PMQ_ELIMIT);
+    const std::string why = pmq_last_error();
+    EXPECT_NE(why.find("hard ceilings"), std::string::npos) << why;
+    EXPECT_EQ(why.find("sysctl"), std::string::npos) << "advice no setting can follow: " << why;
+    EXPECT_FALSE(queue_exists(queue.name()));
+}
+
+TEST(Limits, RlimitMsgqueueExhaustedIsRefused)
+{
+    const UnlinkGuard queue(unique_queue_name("rlimit-q"));
+    // 10 messages of 1000 bytes need over 10 000 bytes: more than the whole
+    // allowance, whatever this user's other queues already use.
+    {
+        const RlimitOverride limit(RLIMIT_MSGQUEUE, 4096);
+        ASSERT_TRUE(limit.ok());
+        ASSERT_EQ(create(queue.name(), 10, 1000), PMQ_ELIMIT);
+        const std::string why = pmq_last_error();
+        EXPECT_NE(why.find("RLIMIT_MSGQUEUE (4096 bytes"), std::string::npos) << why;
+        EXPECT_NE(why.find("ulimit -q"), std::string::npos) << why;
+        EXPECT_FALSE(queue_exists(queue.name())) << "a refused queue was left behind";
+    }
+    EXPECT_EQ(create(queue.name(), 10, 1000), 0) << "with the limit restored: "
+                                                 << pmq_last_error();
+}
+
+// Opens descriptors until the process has none left; closes them on destruction.
+class DescriptorHog {
+public:
+    DescriptorHog()
+    {
+        for (;;) {
+            const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                break;
+            fds_.push_back(fd);
+        }
+    }
+    DescriptorHog(const DescriptorHog &) = delete;
+    DescriptorHog &operator=(const DescriptorHog &) = delete;
+    ~DescriptorHog()
+    {
+        for (const int fd : fds_)
+            ::close(fd);
+    }
+
+private:
+    std::vector<int> fds_;
+};
+
+TEST(Limits, RlimitNofileExhaustedIsRefusedByEveryCallThatOpens)
+{
+    const UnlinkGuard existing(unique_queue_name("nofile"));
+    ASSERT_EQ(create(existing.name(), 2, 64), 0) << pmq_last_error();
+    const UnlinkGuard fresh(unique_queue_name("nofile-new"));
+    struct Refusal {
+        const char *call;
+        int rc;
+        std::string why;
+    };
+    std::vector<Refusal> refusals;
+    {
+        const RlimitOverride limit(RLIMIT_NOFILE, 64);
+        ASSERT_TRUE(limit.ok());
+        const DescriptorHog hog;
+        pmq_queue *q = nullptr;
+        char buf[64];
+        pmq_attr attr{};
+        int rc = pmq_create(fresh.c_str(), PMQ_WRITE, 0, 2, 64, &q);
+        refusals.push_back({"pmq_create", rc, pmq_last_error()});
+        rc = pmq_open(existing.c_str(), PMQ_READ, &q);
+        refusals.push_back({"pmq_open", rc, pmq_last_error()});
+        rc = pmq_send_to(existing.c_str(), "x", 1, 0, PMQ_NONBLOCK);
+        refusals.push_back({"pmq_send_to", rc, pmq_last_error()});
+        rc = pmq_recv_from(existing.c_str(), buf, sizeof buf, nullptr, PMQ_NONBLOCK);
+        refusals.push_back({"pmq_recv_from", rc, pmq_last_error()});
+        rc = pmq_info(existing.c_str(), &attr);
+        refusals.push_back({"pmq_info", rc, pmq_last_error()});
+    }
+    for (const Refusal &r : refusals) {
+        EXPECT_EQ(r.rc, PMQ_ELIMIT) << r.call << ": " << pmq_err_name(r.rc) << ": " << r.why;
+        EXPECT_NE(r.why.find("RLIMIT_NOFILE 64"), std::string::npos) << r.call << ": " << r.why;
+        EXPECT_NE(r.why.find("ulimit -n"), std::string::npos) << r.call << ": " << r.why;
+    }
+    EXPECT_FALSE(queue_exists(fresh.name())) << "a refused queue was left behind";
+    pmq_attr attr{};
+    ASSERT_EQ(pmq_info(existing.c_str(), &attr), 0) << pmq_last_error();
+    EXPECT_EQ(attr.current_messages, 0) << "a refused send delivered a message";
+}
+
+} // namespace
