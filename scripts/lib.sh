@@ -5,7 +5,7 @@
 PMQ_TEST_PACKAGES=(
   meson ninja-build pkg-config g++ clang
   libgtest-dev libgmock-dev libbenchmark-dev
-  strace valgrind util-linux
+  strace valgrind util-linux libseccomp-dev
   libcli11-dev nlohmann-json3-dev scdoc mandoc
   chicken-bin libchicken-dev
   abigail-tools
