@@ -1,0 +1,23 @@
+"""POSIX message queues for Python, over libpmq.
+
+    import pmq
+
+    with pmq.Queue.create("/jobs", max_messages=10, message_size=1024) as q:
+        q.send(b"hello", priority=1)
+        data, priority = q.receive(timeout=1.0)
+    pmq.unlink("/jobs")
+
+The library is loaded from the file named by the environment variable
+PMQ_LIBRARY, else as "libpmq.so.1" through the system's loader.
+"""
+
+from .errors import (Code, Error, Exists, InvalidArgument, InvalidName, LimitExceeded,
+                     MessageTooLarge, NotFound, PermissionDenied, Timeout, WouldBlock)
+from .queue import Attributes, Message, Queue, unlink
+from .system import Limits, limits, supported, version
+
+__all__ = [
+    "Attributes", "Code", "Error", "Exists", "InvalidArgument", "InvalidName", "Limits",
+    "LimitExceeded", "Message", "MessageTooLarge", "NotFound", "PermissionDenied", "Queue",
+    "Timeout", "WouldBlock", "limits", "supported", "unlink", "version",
+]
