@@ -3,7 +3,7 @@
 
 # What building and running the whole test suite needs.
 PMQ_TEST_PACKAGES=(
-  meson ninja-build pkg-config g++ clang
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   strace valgrind util-linux libseccomp-dev
   libcli11-dev nlohmann-json3-dev scdoc mandoc
