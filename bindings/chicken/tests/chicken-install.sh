@@ -9,7 +9,7 @@ source_dir=$1
 pkg_config_dir=$2
 libpmq_dir=$3
 
-default_repository=$(chicken-install -repository)
+default_repository=$(env -u CHICKEN_INSTALL_REPOSITORY chicken-install -repository)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/egg"
