@@ -38,15 +38,20 @@ def _encode_name(name):
     return raw
 
 
-def _integer(what, value, low, high):
+def _integer(what, value, low, high, hint):
     """`value` as an int in low..high; ctypes would silently wrap it otherwise."""
     try:
         value = operator.index(value)
     except TypeError:
         raise TypeError("%s must be an int, not %s" % (what, type(value).__name__)) from None
     if not low <= value <= high:
-        raise InvalidArgument(Code.EINVAL, "%s %d is out of range" % (what, value))
+        raise InvalidArgument(Code.EINVAL, "%s %d is out of range; %s" % (what, value, hint))
     return value
+
+
+def _size(what, value):
+    return _integer(what, value, _INT64_MIN, _INT64_MAX,
+                    "0 means the system default (see pmq.limits())")
 
 
 def _payload(data):
@@ -102,9 +107,9 @@ class Queue:
         flags = _direction("Queue.create", name, read, write)
         flags |= (_native.PMQ_EXCL if exclusive else 0)
         flags |= (_native.PMQ_NONBLOCK if nonblocking else 0)
-        mode = _integer("mode", mode, 0, _UINT_MAX)
-        max_messages = _integer("max_messages", max_messages, _INT64_MIN, _INT64_MAX)
-        message_size = _integer("message_size", message_size, _INT64_MIN, _INT64_MAX)
+        mode = _integer("mode", mode, 0, _UINT_MAX, "it holds permission bits such as 0o600")
+        max_messages = _size("max_messages", max_messages)
+        message_size = _size("message_size", message_size)
         handle = _native.queue_p()
         check(lib.pmq_create(raw, flags, mode, max_messages, message_size,
                              ctypes.byref(handle)))
@@ -189,7 +194,8 @@ class Queue:
         handle raises pmq.WouldBlock), 0 never waits (WouldBlock), > 0 waits
         at most that many seconds (then pmq.Timeout)."""
         payload = _payload(data)
-        priority = _integer("priority", priority, 0, _UINT_MAX)
+        priority = _integer("priority", priority, 0, _UINT_MAX,
+                            "priorities are 0 .. pmq.limits().prio_max - 1")
         if timeout is not None:
             timeout = seconds(timeout)
         handle = self._enter()

@@ -9,7 +9,7 @@ import unittest
 
 import pmq
 from pmq.errors import error_for
-from queue_test_case import QueueTestCase, unique_name
+from queue_test_case import QueueTestCase
 
 
 class ExceptionClassesTest(unittest.TestCase):
