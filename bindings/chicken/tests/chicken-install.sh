@@ -2,7 +2,8 @@
 # Installs the egg the way its users do, with chicken-install run inside a
 # copy of bindings/chicken, into a private repository (offline: the egg
 # depends on nothing outside core CHICKEN), finding libpmq through
-# pkg-config; then runs the seed's example against that installation.
+# pkg-config; checks that it calls libpmq and no mq_* function itself; then
+# runs the seed's example against that installation.
 # Usage: chicken-install.sh EGG_SOURCE_DIR PKG_CONFIG_DIR LIBPMQ_DIR
 set -eu
 source_dir=$1
@@ -27,5 +28,14 @@ for f in posix-mq.so posix-mq.import.so posix-mq.egg-info; do
         exit 1
     fi
 done
+# The egg talks to queues only through libpmq.
+if nm -D --undefined-only "$work/repository/posix-mq.so" | grep -E ' mq_[a-z]+' ; then
+    echo "the installed egg calls mq_* functions itself instead of libpmq"
+    exit 1
+fi
+if ! nm -D --undefined-only "$work/repository/posix-mq.so" | grep -q ' pmq_send_to'; then
+    echo "the installed egg does not call libpmq's pmq_send_to"
+    exit 1
+fi
 "$source_dir/tests/seed-example.sh" csi
 echo "ok: chicken-install built and installed the egg into a private repository"
