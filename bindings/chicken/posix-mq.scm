@@ -56,12 +56,19 @@
   (check-pmq 'mq-unlink (pmq-unlink path) path)
   0)
 
+(define (check-target location target)
+  (cond ((mq-queue? target) target)
+        ((string? target) (check-queue-name location target))
+        (else (invalid-argument location
+                                "the queue must be a name such as \"/jobs\" or a handle from mq-open"
+                                target))))
+
 ;; ((maxmsg . n) (msgsize . n) (curmsgs . n)) of a queue name or a handle.
 (define (mq-info target)
+  (check-target 'mq-info target)
   (let ((attr (if (mq-queue? target)
                   (handle-attributes 'mq-info target)
                   (let ((attr (make-s64vector 3 0)))
-                    (check-queue-name 'mq-info target)
                     (check-pmq 'mq-info (pmq-info target attr) target)
                     attr))))
     `((maxmsg . ,(s64vector-ref attr 0))
@@ -95,13 +102,6 @@
   (unless (mq-queue? q)
     (invalid-argument 'mq-close "mq-close takes a handle from mq-open" q))
   (close-handle! q))
-
-(define (check-target location target)
-  (cond ((mq-queue? target) target)
-        ((string? target) (check-queue-name location target))
-        (else (invalid-argument location
-                                "the queue must be a name such as \"/jobs\" or a handle from mq-open"
-                                target))))
 
 ;; Sends `message' (a blob; or a string or u8vector) to a queue name or a
 ;; handle.  open/nonblock in oflags, or timeout: 0, fails with PMQ_EAGAIN
