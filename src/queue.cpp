@@ -139,6 +139,10 @@ Status open_queue(const char *name, unsigned flags, Queue **out)
     constexpr const char *op = "pmq_open";
     if (Status s = check_queue_name(name, op); !s.ok())
         return s;
+    if (flags & open_flag::exclusive)
+        return fail(Errc::invalid_argument,
+                    "%s(\"%s\"): PMQ_EXCL applies only to pmq_create; pmq_open never creates",
+                    op, name);
     if (Status s = check_flags(op, name, flags, all_flags & ~open_flag::exclusive); !s.ok())
         return s;
     int oflag = access_mode(flags);

@@ -1,0 +1,206 @@
+// pmq_notify and pmq_notify_signal: one-shot, cancellable, re-registrable from
+// the callback, one process per queue.
+#include <pmq/pmq.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+using pmq_test::UnlinkGuard;
+using pmq_test::unique_queue_name;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Calls {
+    std::mutex lock;
+    std::condition_variable changed;
+    int count = 0;
+    pmq_queue *last_queue = nullptr;
+    bool rearm = false;
+
+    bool wait_for(int n, std::chrono::milliseconds limit)
+    {
+        std::unique_lock<std::mutex> hold(lock);
+        return changed.wait_for(hold, limit, [&] { return count >= n; });
+    }
+    int seen()
+    {
+        std::lock_guard<std::mutex> hold(lock);
+        return count;
+    }
+};
+
+void on_message(pmq_queue *q, void *ctx)
+{
+    auto *calls = static_cast<Calls *>(ctx);
+    if (calls->rearm)
+        pmq_notify(q, on_message, ctx); // register again from inside the callback
+    std::lock_guard<std::mutex> hold(calls->lock);
+    ++calls->count;
+    calls->last_queue = q;
+    calls->changed.notify_all();
+}
+
+class Notification : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_EQ(pmq_create(name_.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &q_), PMQ_OK);
+    }
+    void TearDown() override { pmq_close(q_); }
+    void drain()
+    {
+        char buf[16];
+        while (pmq_recv_timed(q_, buf, sizeof buf, nullptr, 0) >= 0) {
+        }
+    }
+
+    UnlinkGuard name_{unique_queue_name("notify")};
+    pmq_queue *q_ = nullptr;
+};
+
+TEST_F(Notification, CallbackFiresOnceWithItsQueueAndContext)
+{
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK) << pmq_last_error();
+    ASSERT_EQ(pmq_send(q_, "a", 1, 0), PMQ_OK);
+    ASSERT_TRUE(calls.wait_for(1, 10s));
+    EXPECT_EQ(calls.last_queue, q_);
+    // One-shot: a later empty -> non-empty transition does not call again.
+    drain();
+    ASSERT_EQ(pmq_send(q_, "b", 1, 0), PMQ_OK);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(calls.seen(), 1);
+}
+
+TEST_F(Notification, CallbackMayRegisterAgain)
+{
+    Calls calls;
+    calls.rearm = true;
+    ASSERT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK);
+    for (int i = 1; i <= 3; ++i) {
+        ASSERT_EQ(pmq_send(q_, "x", 1, 0), PMQ_OK);
+        ASSERT_TRUE(calls.wait_for(i, 10s)) << "notification " << i;
+        drain();
+    }
+    calls.rearm = false;
+    EXPECT_EQ(pmq_notify(q_, nullptr, nullptr), PMQ_OK);
+}
+
+TEST_F(Notification, CancelledRegistrationDoesNotFire)
+{
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK);
+    ASSERT_EQ(pmq_notify(q_, nullptr, nullptr), PMQ_OK);
+    ASSERT_EQ(pmq_send(q_, "a", 1, 0), PMQ_OK);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(calls.seen(), 0);
+    // Cancelled, the queue can be registered again.
+    drain();
+    ASSERT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK);
+    ASSERT_EQ(pmq_send(q_, "b", 1, 0), PMQ_OK);
+    EXPECT_TRUE(calls.wait_for(1, 10s));
+}
+
+TEST_F(Notification, SecondRegistrationIsBusy)
+{
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK);
+    EXPECT_EQ(pmq_notify(q_, on_message, &calls), PMQ_EBUSY);
+    EXPECT_NE(std::strstr(pmq_last_error(), "notification"), nullptr) << pmq_last_error();
+    EXPECT_EQ(pmq_notify_signal(q_, SIGUSR1), PMQ_EBUSY);
+    EXPECT_EQ(pmq_notify(q_, nullptr, nullptr), PMQ_OK);
+}
+
+TEST_F(Notification, AnotherProcessHoldingTheRegistrationMakesItBusy)
+{
+    int ready[2], done[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(done), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        pmq_queue *mine = nullptr;
+        char byte = pmq_open(name_.c_str(), PMQ_READ, &mine) == PMQ_OK &&
+                            pmq_notify_signal(mine, SIGUSR2) == PMQ_OK
+                        ? 'y'
+                        : 'n';
+        (void)!::write(ready[1], &byte, 1);
+        (void)!::read(done[0], &byte, 1);
+        ::_exit(0);
+    }
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    ASSERT_EQ(byte, 'y');
+    Calls calls;
+    EXPECT_EQ(pmq_notify(q_, on_message, &calls), PMQ_EBUSY);
+    EXPECT_EQ(pmq_notify_signal(q_, SIGUSR1), PMQ_EBUSY);
+    (void)!::write(done[1], "x", 1);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    for (int fd : {ready[0], ready[1], done[0], done[1]})
+        ::close(fd);
+    // The child's descriptor is gone with it: the registration is free again.
+    EXPECT_EQ(pmq_notify(q_, on_message, &calls), PMQ_OK) << pmq_last_error();
+}
+
+TEST_F(Notification, SignalIsDeliveredOnceWithTheMessageQueueCode)
+{
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+    ASSERT_EQ(pmq_notify_signal(q_, SIGUSR1), PMQ_OK) << pmq_last_error();
+    ASSERT_EQ(pmq_send(q_, "a", 1, 0), PMQ_OK);
+    siginfo_t info{};
+    const struct timespec wait = {10, 0};
+    ASSERT_EQ(::sigtimedwait(&usr1, &info, &wait), SIGUSR1);
+    EXPECT_EQ(info.si_code, SI_MESGQ);
+    drain();
+    ASSERT_EQ(pmq_send(q_, "b", 1, 0), PMQ_OK);
+    const struct timespec short_wait = {0, 200000000};
+    EXPECT_EQ(::sigtimedwait(&usr1, &info, &short_wait), -1) << "one-shot";
+
+    // Cancelled with 0: no signal.
+    drain();
+    ASSERT_EQ(pmq_notify_signal(q_, SIGUSR1), PMQ_OK);
+    ASSERT_EQ(pmq_notify_signal(q_, 0), PMQ_OK);
+    ASSERT_EQ(pmq_send(q_, "c", 1, 0), PMQ_OK);
+    EXPECT_EQ(::sigtimedwait(&usr1, &info, &short_wait), -1);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+TEST_F(Notification, BadSignalNumbersAreRefused)
+{
+    EXPECT_EQ(pmq_notify_signal(q_, -1), PMQ_EINVAL);
+    EXPECT_NE(std::strstr(pmq_last_error(), "not a signal number"), nullptr);
+    EXPECT_EQ(pmq_notify_signal(q_, 100000), PMQ_EINVAL);
+}
+
+TEST(NotificationClose, ClosingARegisteredHandleIsSafe)
+{
+    UnlinkGuard name(unique_queue_name("notify-close"));
+    pmq_queue *q = nullptr, *writer = nullptr;
+    ASSERT_EQ(pmq_create(name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &q), PMQ_OK);
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_WRITE, &writer), PMQ_OK);
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q, on_message, &calls), PMQ_OK);
+    EXPECT_EQ(pmq_close(q), PMQ_OK);
+    ASSERT_EQ(pmq_send(writer, "after close", 11, 0), PMQ_OK);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(calls.seen(), 0);
+    pmq_close(writer);
+}
+
+} // namespace
