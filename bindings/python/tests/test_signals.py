@@ -76,6 +76,18 @@ class SignalsTest(QueueTestCase):
                 queue.send(b"blocked")
             self.assertLess(time.monotonic() - start, 2.5)
 
+    def test_ctrl_c_stops_a_blocked_receive_with_keyboard_interrupt(self):
+        queue = self.new_queue()
+        self.addCleanup(signal.signal, signal.SIGINT, signal.getsignal(signal.SIGINT))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        main = threading.main_thread().ident
+        self.later(0.05, lambda: signal.pthread_kill(main, signal.SIGINT))
+        self.later(5, lambda: queue.send(b"rescue"))
+        start = time.monotonic()
+        with self.assertRaises(KeyboardInterrupt):
+            queue.receive()
+        self.assertLess(time.monotonic() - start, 2.5)
+
     def test_a_quiet_handler_lets_receive_go_on_waiting(self):
         queue = self.new_queue()
         with pmq.Queue.open(queue.name) as sender:
