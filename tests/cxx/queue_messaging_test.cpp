@@ -1,14 +1,10 @@
 // pmq::queue's sends and receives: every overload, priorities, sizes,
-// directions, never-waiting and timed forms, and a wait interrupted by a
-// signal; errors in both the throwing and the std::error_code form.
+// directions, never-waiting and timed forms; errors in both the throwing and
+// the std::error_code form.
 #include <pmq/pmq.hpp>
 
 #include <gtest/gtest.h>
 
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
@@ -292,44 +288,6 @@ TEST_F(QueueMessaging, ABlockedReceiveWakesForASend)
     sender.join();
     EXPECT_EQ(m.data, "wake up");
     EXPECT_EQ(m.priority, 6u);
-}
-
-extern "C" void ignore_signal(int) {}
-
-TEST_F(QueueMessaging, ASignalInterruptsABlockedReceive)
-{
-    struct sigaction action{};
-    struct sigaction previous{};
-    action.sa_handler = ignore_signal; // no SA_RESTART: the wait must end
-    ASSERT_EQ(::sigaction(SIGUSR1, &action, &previous), 0);
-
-    std::atomic<bool> done{false};
-    std::error_code thrown_code;
-    std::error_code ec;
-    std::thread receiver([&] {
-        try {
-            (void)q.receive();
-        } catch (const pmq::error &e) {
-            thrown_code = e.code();
-        }
-        (void)q.receive(ec);
-        done = true;
-    });
-    // A signal that lands before the wait starts is lost: repeat until the
-    // receiver has been interrupted twice, or give up and wake it.
-    for (int i = 0; i < 500 && !done; ++i) {
-        ::pthread_kill(receiver.native_handle(), SIGUSR1);
-        std::this_thread::sleep_for(10ms);
-    }
-    if (!done) {
-        pmq::queue waker = pmq::queue::open(guard.name(), access::write);
-        waker.send("unblock");
-        waker.send("unblock");
-    }
-    receiver.join();
-    ::sigaction(SIGUSR1, &previous, nullptr);
-    EXPECT_EQ(thrown_code, errc::interrupted);
-    EXPECT_EQ(ec, errc::interrupted);
 }
 
 #if __cplusplus >= 202002L
