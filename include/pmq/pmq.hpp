@@ -149,7 +149,7 @@ enum class access { read, write, read_write };
 
 struct create_options {
     std::int64_t max_messages = 0, message_size = 0; // 0: the system default
-    unsigned mode = 0;                                // 0: 0600
+    unsigned mode = 0;                               // 0: 0600
     bool exclusive = false, nonblocking = false;
 };
 
@@ -234,7 +234,10 @@ inline int timeout_ms(std::chrono::milliseconds timeout) noexcept
 }
 
 // "Not now": the queue was full / empty for the whole wait.
-inline bool not_now(int rc) noexcept { return rc == PMQ_EAGAIN || rc == PMQ_ETIMEDOUT; }
+inline bool not_now(int rc) noexcept
+{
+    return rc == PMQ_EAGAIN || rc == PMQ_ETIMEDOUT;
+}
 
 inline unsigned flags_of(access direction) noexcept
 {
@@ -280,7 +283,7 @@ public:
     // Creates the queue, or opens it if it exists and options.exclusive is
     // false (it then keeps its own attributes and messages).
     [[nodiscard]] static queue create(std::string_view name, access direction,
-                        const create_options &options = {})
+                                      const create_options &options = {})
     {
         queue q;
         const int rc = q.create_or_open(name, direction, &options, false);
@@ -292,8 +295,8 @@ public:
     {
         return create(name, direction, create_options{}, ec);
     }
-    [[nodiscard]] static queue create(std::string_view name, access direction, const create_options &options,
-                        std::error_code &ec)
+    [[nodiscard]] static queue create(std::string_view name, access direction,
+                                      const create_options &options, std::error_code &ec)
     {
         queue q;
         create_or_open_reporting(q, name, direction, &options, false, ec);
@@ -301,7 +304,8 @@ public:
     }
 
     // Opens an existing queue.
-    [[nodiscard]] static queue open(std::string_view name, access direction, bool nonblocking = false)
+    [[nodiscard]] static queue open(std::string_view name, access direction,
+                                    bool nonblocking = false)
     {
         queue q;
         const int rc = q.create_or_open(name, direction, nullptr, nonblocking);
@@ -314,7 +318,7 @@ public:
         return open(name, direction, false, ec);
     }
     [[nodiscard]] static queue open(std::string_view name, access direction, bool nonblocking,
-                      std::error_code &ec)
+                                    std::error_code &ec)
     {
         queue q;
         create_or_open_reporting(q, name, direction, nullptr, nonblocking, ec);
@@ -376,24 +380,29 @@ public:
     {
         return send_within(data.data(), data.size(), priority, 0, "pmq::queue::try_send");
     }
-    [[nodiscard]] bool try_send(std::string_view data, std::error_code &ec) { return try_send(data, 0, ec); }
+    [[nodiscard]] bool try_send(std::string_view data, std::error_code &ec)
+    {
+        return try_send(data, 0, ec);
+    }
     [[nodiscard]] bool try_send(std::string_view data, unsigned priority, std::error_code &ec)
     {
         return send_within(data.data(), data.size(), priority, 0, ec);
     }
 
     // Waits at most `timeout` for room: false if there was none.
-    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout, unsigned priority = 0)
+    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout,
+                                unsigned priority = 0)
     {
         return send_within(data.data(), data.size(), priority, detail::timeout_ms(timeout),
                            "pmq::queue::send_for");
     }
-    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout, std::error_code &ec)
+    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout,
+                                std::error_code &ec)
     {
         return send_for(data, timeout, 0, ec);
     }
-    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout, unsigned priority,
-                  std::error_code &ec)
+    [[nodiscard]] bool send_for(std::string_view data, std::chrono::milliseconds timeout,
+                                unsigned priority, std::error_code &ec)
     {
         return send_within(data.data(), data.size(), priority, detail::timeout_ms(timeout), ec);
     }
@@ -411,18 +420,19 @@ public:
     {
         return send_within(data.data(), data.size(), priority, 0, "pmq::queue::try_send");
     }
-    [[nodiscard]] bool try_send(std::span<const std::byte> data, unsigned priority, std::error_code &ec)
+    [[nodiscard]] bool try_send(std::span<const std::byte> data, unsigned priority,
+                                std::error_code &ec)
     {
         return send_within(data.data(), data.size(), priority, 0, ec);
     }
     [[nodiscard]] bool send_for(std::span<const std::byte> data, std::chrono::milliseconds timeout,
-                  unsigned priority = 0)
+                                unsigned priority = 0)
     {
         return send_within(data.data(), data.size(), priority, detail::timeout_ms(timeout),
                            "pmq::queue::send_for");
     }
     [[nodiscard]] bool send_for(std::span<const std::byte> data, std::chrono::milliseconds timeout,
-                  unsigned priority, std::error_code &ec)
+                                unsigned priority, std::error_code &ec)
     {
         return send_within(data.data(), data.size(), priority, detail::timeout_ms(timeout), ec);
     }
@@ -444,7 +454,8 @@ public:
     {
         return receive(buf, cap, nullptr, ec);
     }
-    [[nodiscard]] std::size_t receive(void *buf, std::size_t cap, unsigned *priority, std::error_code &ec)
+    [[nodiscard]] std::size_t receive(void *buf, std::size_t cap, unsigned *priority,
+                                      std::error_code &ec)
     {
         const int rc = receive_raw(buf, cap, priority, detail::wait_forever);
         return detail::report(rc, ec) ? static_cast<std::size_t>(rc) : 0;
@@ -455,7 +466,8 @@ public:
     {
         return receive(buf.data(), buf.size(), priority);
     }
-    [[nodiscard]] std::size_t receive(std::span<std::byte> buf, unsigned *priority, std::error_code &ec)
+    [[nodiscard]] std::size_t receive(std::span<std::byte> buf, unsigned *priority,
+                                      std::error_code &ec)
     {
         return receive(buf.data(), buf.size(), priority, ec);
     }
@@ -482,14 +494,18 @@ public:
     {
         return receive_within(0, "pmq::queue::try_receive");
     }
-    [[nodiscard]] std::optional<message> try_receive(std::error_code &ec) { return receive_within(0, ec); }
+    [[nodiscard]] std::optional<message> try_receive(std::error_code &ec)
+    {
+        return receive_within(0, ec);
+    }
 
     // Waits at most `timeout` for a message: std::nullopt if none came.
     [[nodiscard]] std::optional<message> receive_for(std::chrono::milliseconds timeout)
     {
         return receive_within(detail::timeout_ms(timeout), "pmq::queue::receive_for");
     }
-    [[nodiscard]] std::optional<message> receive_for(std::chrono::milliseconds timeout, std::error_code &ec)
+    [[nodiscard]] std::optional<message> receive_for(std::chrono::milliseconds timeout,
+                                                     std::error_code &ec)
     {
         return receive_within(detail::timeout_ms(timeout), ec);
     }
@@ -538,7 +554,10 @@ public:
 
     // The C handle, for calls this header does not wrap (e.g. pmq_notify).
     // Still owned by the queue: do not pmq_close it.
-    [[nodiscard]] pmq_queue *c_handle() const noexcept { return handle_; }
+    [[nodiscard]] pmq_queue *c_handle() const noexcept
+    {
+        return handle_;
+    }
 
     // The name the queue was created or opened with; "" if empty.
     [[nodiscard]] std::string_view name() const noexcept
@@ -548,7 +567,10 @@ public:
     }
 
     // True if the queue holds an open queue.
-    explicit operator bool() const noexcept { return handle_ != nullptr; }
+    explicit operator bool() const noexcept
+    {
+        return handle_ != nullptr;
+    }
 
 private:
     // `options` is nullptr to open an existing queue.

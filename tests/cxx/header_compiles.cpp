@@ -11,7 +11,8 @@ int use_every_member(pmq::queue &q, std::error_code &ec);
 int use_every_member(pmq::queue &q, std::error_code &ec)
 {
     using namespace std::chrono_literals;
-    pmq::queue made = pmq::queue::create("/header", pmq::access::read_write, {1, 2, 0600, true, true});
+    pmq::queue made =
+        pmq::queue::create("/header", pmq::access::read_write, {1, 2, 0600, true, true});
     made = pmq::queue::create("/header", pmq::access::write, ec);
     made = pmq::queue::create("/header", pmq::access::read, pmq::create_options{}, ec);
     made = pmq::queue::open("/header", pmq::access::read, true);
@@ -45,7 +46,8 @@ int use_every_member(pmq::queue &q, std::error_code &ec)
            q.try_send(std::span<const std::byte>(bytes), 1, ec) &&
            q.send_for(std::span<const std::byte>(bytes), 1ms) &&
            q.send_for(std::span<const std::byte>(bytes), 1ms, 1, ec);
-    n += q.receive(std::span<std::byte>(bytes)) + q.receive(std::span<std::byte>(bytes), nullptr, ec);
+    n += q.receive(std::span<std::byte>(bytes)) +
+         q.receive(std::span<std::byte>(bytes), nullptr, ec);
 #endif
     const pmq::attributes a = q.attributes();
     const pmq::attributes b = q.attributes(ec);
@@ -59,8 +61,9 @@ int use_every_member(pmq::queue &q, std::error_code &ec)
     try {
         throw pmq::error(make_error_code(pmq::errc::busy), "busy");
     } catch (const pmq::error &e) {
-        return e.code().value() + fd + static_cast<int>(n + m.data.size() + maybe.has_value() +
-                                                          static_cast<std::size_t>(a.max_messages + b.message_size)) +
+        return e.code().value() + fd +
+               static_cast<int>(n + m.data.size() + maybe.has_value() +
+                                static_cast<std::size_t>(a.max_messages + b.message_size)) +
                sent + has + same + pmq::category().name()[0];
     }
 }

@@ -153,8 +153,8 @@ TEST_F(QueueLifecycle, CreateBeyondTheKernelsCeilingIsALimit)
 {
     // 100000 messages exceed the kernel's hard ceiling (65536), which even
     // CAP_SYS_RESOURCE does not lift.
-    const std::string why =
-        expect_throws([&] { (void)pmq::queue::create(name, access::read, {100000, 16}); }, errc::limit);
+    const auto too_deep = [&] { (void)pmq::queue::create(name, access::read, {100000, 16}); };
+    const std::string why = expect_throws(too_deep, errc::limit);
     EXPECT_NE(why.find("100000"), std::string::npos) << why;
     std::error_code ec;
     (void)pmq::queue::create(name, access::read, {100000, 16}, ec);
@@ -188,8 +188,8 @@ TEST(QueueNames, AnEmbeddedNulIsAnInvalidNameNeverTruncated)
     const std::string with_nul = prefix + "\0tail"s;
     ASSERT_EQ(with_nul.size(), prefix.size() + 5);
 
-    const std::string why =
-        expect_throws([&] { (void)pmq::queue::create(with_nul, access::read); }, errc::invalid_name);
+    const auto create = [&] { (void)pmq::queue::create(with_nul, access::read); };
+    const std::string why = expect_throws(create, errc::invalid_name);
     EXPECT_NE(why.find("NUL"), std::string::npos) << why;
     EXPECT_NE(why.find("\\0tail"), std::string::npos) << why;
     expect_throws([&] { (void)pmq::queue::open(with_nul, access::read); }, errc::invalid_name);
