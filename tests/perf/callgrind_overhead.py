@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""User-space instructions per call: libpmq against raw mq_send/mq_receive.
+
+    callgrind_overhead.py VALGRIND PROBE PAIRS HANDLE_BOUND NAME_BOUND
+
+Runs instruction_probe under valgrind --tool=callgrind once per style
+(raw, handle, timed, name), counting only measured_pairs(), which does PAIRS
+send+receive pairs.  Prints the instructions per call of each style and its
+overhead over raw, and fails when the handle calls (pmq_send/pmq_recv and the
+timed forms) cost more than HANDLE_BOUND extra instructions per call, or the
+name-based calls more than NAME_BOUND.  The kernel's work is not counted:
+this measures only what libpmq adds in user space.  Exits 77 (skipped) when
+valgrind is missing.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+STYLES = {
+    "raw": "mq_send + mq_receive",
+    "handle": "pmq_send + pmq_recv",
+    "timed": "pmq_send_timed + pmq_recv_timed",
+    "name": "pmq_send_to + pmq_recv_from",
+}
+
+
+def instructions(valgrind, probe, style, pairs, tmp):
+    out = os.path.join(tmp, "callgrind." + style)
+    run = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=" + out,
+                          "--toggle-collect=measured_pairs", probe, style, str(pairs)],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"instruction_probe {style} failed:\n{run.stderr}")
+    with open(out) as f:
+        for line in f:
+            match = re.match(r"(?:summary|totals):\s+(\d+)", line)
+            if match:
+                return int(match.group(1))
+    raise SystemExit(f"no instruction total in {out}")
+
+
+def main():
+    if len(sys.argv) != 6:
+        raise SystemExit(__doc__)
+    valgrind, probe = sys.argv[1:3]
+    pairs, handle_bound, name_bound = (int(a) for a in sys.argv[3:6])
+    if not valgrind or not os.access(valgrind, os.X_OK):
+        print("SKIP: valgrind is not installed (Debian package valgrind)")
+        return SKIP
+    with tempfile.TemporaryDirectory() as tmp:
+        per_call = {s: instructions(valgrind, probe, s, pairs, tmp) / (2 * pairs) for s in STYLES}
+    failures = []
+    print(f"user-space instructions per call ({pairs} pairs each, kernel not counted)")
+    for style, calls in STYLES.items():
+        extra = per_call[style] - per_call["raw"]
+        bound = None if style == "raw" else name_bound if style == "name" else handle_bound
+        limit = "" if bound is None else f"  (bound {bound})"
+        print(f"  {calls:34} {per_call[style]:7.1f}   +{extra:6.1f} over raw{limit}")
+        if bound is not None and extra > bound:
+            failures.append(f"{calls}: {extra:.1f} extra instructions per call, bound {bound}")
+    if failures:
+        raise SystemExit("FAIL: " + "; ".join(failures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
