@@ -10,7 +10,9 @@
  *    code() is a pmq::errc and whose what() is pmq_last_error()'s explanation
  *    at the time of the failure.  Each also has an overload taking a
  *    std::error_code& as its last argument, which reports the failure there
- *    instead of throwing (std::bad_alloc becomes errc::no_memory).
+ *    instead of throwing (std::bad_alloc becomes errc::no_memory), clears it
+ *    on success, and returns an empty queue / message, false, std::nullopt, 0
+ *    or -1 on failure.
  *  - Failures found by this header before calling C (a name holding a NUL
  *    character, a queue that was moved from or closed) are explained by the
  *    exception's what(); pmq_last_error() does not see them.
