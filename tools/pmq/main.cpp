@@ -1,0 +1,72 @@
+// pmq: see, create, fill, drain and remove POSIX message queues from a shell.
+#include "command.hpp"
+
+#include <pmq/pmq.h>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+using pmq_cli::Command;
+using pmq_cli::ExitStatus;
+
+namespace {
+
+std::string version_text()
+{
+    return std::string("pmq ") + PMQ_VERSION_STRING + " (libpmq " + pmq_version_string() + ")";
+}
+
+// What went wrong first, then the usage of the command it concerns.
+std::string usage_error(const CLI::App *app, const CLI::Error &e)
+{
+    return "pmq: " + std::string(e.what()) + "\n\n" + app->help();
+}
+
+// CLI11 would call an unknown command a missing one; say what it is.
+bool names_a_command(const char *argument, const std::vector<Command> &commands)
+{
+    for (const Command &command : commands) {
+        if (command.parser->check_name(argument))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CLI::App pmq{"pmq: see, create, fill, drain and remove POSIX message queues", "pmq"};
+    pmq.set_version_flag("--version", version_text, "Print the versions of pmq and libpmq and exit");
+    pmq.require_subcommand(1);
+    pmq.failure_message(usage_error);
+
+    const std::vector<Command> commands = {
+        pmq_cli::add_create_command(pmq), pmq_cli::add_send_command(pmq),
+        pmq_cli::add_recv_command(pmq),   pmq_cli::add_info_command(pmq),
+        pmq_cli::add_ls_command(pmq),     pmq_cli::add_unlink_command(pmq),
+        pmq_cli::add_limits_command(pmq),
+    };
+
+    if (argc > 1 && argv[1][0] != '-' && !names_a_command(argv[1], commands)) {
+        std::cerr << "pmq: unknown command '" << argv[1] << "'\n\n" << pmq.help();
+        return static_cast<int>(ExitStatus::usage);
+    }
+    try {
+        pmq.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        // --help and --version print to stdout and succeed; every other parse
+        // error is a usage error, whatever code CLI11 gives it.
+        const int code = pmq.exit(e, std::cout, std::cerr);
+        return code == 0 ? 0 : static_cast<int>(ExitStatus::usage);
+    }
+
+    for (const Command &command : commands) {
+        if (command.parser->parsed())
+            return static_cast<int>(command.run());
+    }
+    return static_cast<int>(ExitStatus::usage); // unreachable: require_subcommand(1)
+}

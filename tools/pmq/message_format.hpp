@@ -1,0 +1,22 @@
+// How `pmq recv` writes each message it receives: text, hex or JSON lines.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace pmq_cli {
+
+enum class MessageFormat { text, hex, json };
+
+// "text", "hex", "json": the names --format accepts.
+MessageFormat message_format_named(const std::string &name);
+
+// text: the bytes as they are, then a newline.  hex: lowercase hex digits,
+// then a newline.  With show_priority, both start with the priority and a tab.
+// json: one object per line, {"length", "priority", "hex", and "text" when the
+// bytes are valid UTF-8}; it always carries the priority.
+void write_message(std::ostream &out, MessageFormat format, std::string_view message,
+                   unsigned priority, bool show_priority);
+
+} // namespace pmq_cli
