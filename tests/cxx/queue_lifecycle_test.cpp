@@ -18,6 +18,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "expect_pmq_error.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -25,27 +26,13 @@ namespace {
 using namespace std::string_literals;
 using pmq::access;
 using pmq::errc;
+using pmq_test::expect_throws;
 
 static_assert(!std::is_copy_constructible_v<pmq::queue>);
 static_assert(!std::is_copy_assignable_v<pmq::queue>);
 static_assert(std::is_nothrow_move_constructible_v<pmq::queue>);
 static_assert(std::is_nothrow_move_assignable_v<pmq::queue>);
 static_assert(std::is_nothrow_destructible_v<pmq::queue>);
-
-// Runs `call`, which must throw pmq::error with `code`; returns its what().
-template <class Call>
-std::string expect_throws(Call &&call, errc code)
-{
-    try {
-        call();
-    } catch (const pmq::error &e) {
-        EXPECT_EQ(e.code(), code) << e.what();
-        EXPECT_STRNE(e.what(), "") << "every failure must be explained";
-        return e.what();
-    }
-    ADD_FAILURE() << "expected pmq::error " << make_error_code(code).message();
-    return {};
-}
 
 class QueueLifecycle : public ::testing::Test {
 protected:

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "expect_pmq_error.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -20,20 +21,7 @@ using namespace std::chrono_literals;
 using namespace std::string_literals;
 using pmq::access;
 using pmq::errc;
-
-template <class Call>
-std::string expect_throws(Call &&call, errc code)
-{
-    try {
-        call();
-    } catch (const pmq::error &e) {
-        EXPECT_EQ(e.code(), code) << e.what();
-        EXPECT_STRNE(e.what(), "") << "every failure must be explained";
-        return e.what();
-    }
-    ADD_FAILURE() << "expected pmq::error " << make_error_code(code).message();
-    return {};
-}
+using pmq_test::expect_throws;
 
 class QueueMessaging : public ::testing::Test {
 protected:
