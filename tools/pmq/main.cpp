@@ -25,7 +25,8 @@ std::string usage_error(const CLI::App *app, const CLI::Error &e)
     return "pmq: " + std::string(e.what()) + "\n\n" + app->help();
 }
 
-// CLI11 would call an unknown command a missing one; say what it is.
+// CLI11 would call an unknown command (or option before the command) a
+// missing command; say what it is.
 bool names_a_command(const char *argument, const std::vector<Command> &commands)
 {
     for (const Command &command : commands) {
@@ -51,8 +52,9 @@ int main(int argc, char **argv)
         pmq_cli::add_limits_command(pmq),
     };
 
-    if (argc > 1 && argv[1][0] != '-' && !names_a_command(argv[1], commands)) {
-        std::cerr << "pmq: unknown command '" << argv[1] << "'\n\n" << pmq.help();
+    if (argc > 1 && !names_a_command(argv[1], commands) && pmq.get_option_no_throw(argv[1]) == nullptr) {
+        std::cerr << "pmq: unknown " << (argv[1][0] == '-' ? "option" : "command") << " '" << argv[1]
+                  << "'\n\n" << pmq.help();
         return static_cast<int>(ExitStatus::usage);
     }
     try {
