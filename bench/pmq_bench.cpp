@@ -1,0 +1,218 @@
+// pmq-bench: libpmq against raw mq_send/mq_receive and against the seed's
+// open-per-call style, side by side in one run.  Each measurement runs in
+// rounds that interleave the styles (raw, libpmq, seed, raw, libpmq, ...),
+// and the table gives medians over the rounds, with each figure's cost
+// relative to raw.
+#include <pmq/pmq.h>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "failure.hpp"
+#include "report.hpp"
+#include "same_thread.hpp"
+#include "statistics.hpp"
+#include "styles.hpp"
+#include "two_processes.hpp"
+
+namespace {
+
+using namespace bench;
+
+constexpr std::size_t message_sizes[] = {16, 1024, 8192};
+constexpr double not_measured = NAN;
+
+struct Settings {
+    int rounds = 11;
+    long pairs = 20000;    // per round and style, same-thread measurements
+    long trips = 4000;     // per round and style, round trips
+    long messages = 20000; // per round and style, streams
+};
+
+// A queue of 10 messages of up to 8 KiB (the Linux defaults, so that an
+// unprivileged user can create it), unlinked when the measurement is done.
+class BenchQueue {
+public:
+    BenchQueue()
+    {
+        static int counter = 0;
+        name_ = "/pmq-bench-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+        pmq_queue *q = nullptr;
+        if (pmq_create(name_.c_str(), PMQ_READ | PMQ_WRITE | PMQ_EXCL, 0600, 10,
+                       static_cast<std::int64_t>(largest_message), &q) != 0)
+            die_pmq("pmq_create");
+        pmq_close(q);
+        track_queue(name_.c_str());
+    }
+    ~BenchQueue()
+    {
+        pmq_unlink(name_.c_str());
+        untrack_queue(name_.c_str());
+    }
+    BenchQueue(const BenchQueue &) = delete;
+    BenchQueue &operator=(const BenchQueue &) = delete;
+    const char *name() const { return name_.c_str(); }
+
+private:
+    std::string name_;
+};
+
+std::string cpu_model()
+{
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);)
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+            return line.substr(line.find(':') + 2);
+    return "unknown CPU";
+}
+
+void print_header(const Settings &settings)
+{
+    struct utsname system {};
+    ::uname(&system);
+    std::printf("pmq-bench, libpmq %s: medians of %d interleaved rounds "
+                "(%ld pairs, %ld round trips, %ld streamed messages per round and style)\n",
+                pmq_version_string(), settings.rounds, settings.pairs, settings.trips,
+                settings.messages);
+    std::printf("machine: %s, %ld CPUs online, Linux %s\n\n", cpu_model().c_str(),
+                ::sysconf(_SC_NPROCESSORS_ONLN), system.release);
+}
+
+void progress(const char *what, std::size_t size)
+{
+    std::fprintf(stderr, "pmq-bench: measuring %s, %zu-byte messages...\n", what, size);
+}
+
+struct PairRows {
+    Row pair, timed, name;
+};
+
+PairRows measure_pairs(std::size_t size, const Settings &s)
+{
+    progress("same-thread pairs", size);
+    const BenchQueue queue;
+    const char *q = queue.name();
+    std::vector<double> raw, handle, name, seed, raw_timed, handle_timed;
+    for (int round = 0; round < s.rounds; ++round) {
+        raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, s.pairs));
+        handle.push_back(nanoseconds_per_pair<HandleStyle>(q, size, s.pairs));
+        name.push_back(nanoseconds_per_pair<NameStyle>(q, size, s.pairs));
+        seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, s.pairs));
+        raw_timed.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, s.pairs));
+        handle_timed.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, s.pairs));
+    }
+    return PairRows{
+        Row{"send+recv pair", "ns", size, median(raw), median(handle), median(seed), false, true},
+        Row{"timed send+recv pair", "ns", size, median(raw_timed), median(handle_timed),
+            not_measured, false, true},
+        Row{"name-based send+recv pair", "ns", size, median(raw), median(name), median(seed),
+            false, false},
+    };
+}
+
+struct LatencyRows {
+    Row p50, p99;
+};
+
+LatencyRows measure_round_trips(std::size_t size, const Settings &s)
+{
+    progress("two-process round trips", size);
+    const BenchQueue there, back;
+    std::vector<double> raw, handle, seed;
+    for (int round = 0; round < s.rounds; ++round) {
+        round_trips<RawStyle>(there.name(), back.name(), size, s.trips, raw);
+        round_trips<HandleStyle>(there.name(), back.name(), size, s.trips, handle);
+        round_trips<SeedStyle>(there.name(), back.name(), size, s.trips, seed);
+    }
+    auto us = [](const std::vector<double> &samples, double fraction) {
+        return percentile(samples, fraction) / 1000.0;
+    };
+    return LatencyRows{
+        Row{"round trip p50", "us", size, us(raw, 0.5), us(handle, 0.5), us(seed, 0.5), false, true},
+        Row{"round trip p99", "us", size, us(raw, 0.99), us(handle, 0.99), us(seed, 0.99), false,
+            true},
+    };
+}
+
+struct StreamRows {
+    Row messages, bytes;
+};
+
+StreamRows measure_streams(std::size_t size, const Settings &s)
+{
+    progress("two-process streams", size);
+    const BenchQueue queue;
+    std::vector<double> raw, handle, seed;
+    for (int round = 0; round < s.rounds; ++round) {
+        raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages));
+        handle.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages));
+        seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages));
+    }
+    const double megabytes = static_cast<double>(size) / 1e6;
+    return StreamRows{
+        Row{"stream", "msg/s", size, median(raw), median(handle), median(seed), true, true},
+        Row{"stream", "MB/s", size, median(raw) * megabytes, median(handle) * megabytes,
+            median(seed) * megabytes, true, true},
+    };
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"pmq-bench: libpmq against raw mq_send/mq_receive and the seed's "
+                 "open-per-call style, side by side"};
+    Settings settings;
+    bool quick = false;
+    app.add_flag("--quick", quick, "tiny counts: a smoke test that everything runs, not a measurement");
+    app.add_option("--rounds", settings.rounds, "interleaved rounds per measurement")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--pairs", settings.pairs, "same-thread pairs per round and style")
+        ->check(CLI::Range(1L, 100000000L));
+    app.add_option("--trips", settings.trips, "round trips per round and style")
+        ->check(CLI::Range(1L, 100000000L));
+    app.add_option("--messages", settings.messages, "streamed messages per round and style")
+        ->check(CLI::Range(1L, 100000000L));
+    CLI11_PARSE(app, argc, argv);
+    if (quick) {
+        const Settings tiny{3, 100, 50, 200};
+        if (app.count("--rounds") == 0) settings.rounds = tiny.rounds;
+        if (app.count("--pairs") == 0) settings.pairs = tiny.pairs;
+        if (app.count("--trips") == 0) settings.trips = tiny.trips;
+        if (app.count("--messages") == 0) settings.messages = tiny.messages;
+    }
+
+    std::vector<Row> pairs, timed, names, p50, p99, streamed, bytes;
+    for (const std::size_t size : message_sizes) {
+        const PairRows r = measure_pairs(size, settings);
+        pairs.push_back(r.pair);
+        timed.push_back(r.timed);
+        names.push_back(r.name);
+    }
+    for (const std::size_t size : message_sizes) {
+        const LatencyRows r = measure_round_trips(size, settings);
+        p50.push_back(r.p50);
+        p99.push_back(r.p99);
+    }
+    for (const std::size_t size : message_sizes) {
+        const StreamRows r = measure_streams(size, settings);
+        streamed.push_back(r.messages);
+        bytes.push_back(r.bytes);
+    }
+
+    std::vector<Row> table;
+    for (const auto *group : {&pairs, &timed, &p50, &p99, &streamed, &bytes, &names})
+        table.insert(table.end(), group->begin(), group->end());
+    print_header(settings);
+    print_table(table);
+    print_targets(table, names, pairs);
+    return 0;
+}
