@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -32,6 +34,17 @@ Identity identity_of(const struct stat &st)
     return Identity{st.st_dev, st.st_ino, st.st_mode, st.st_uid, st.st_gid};
 }
 
+// fstat(2) itself where the kernel has it: glibc's fstat() goes through
+// fstatat(fd, "", AT_EMPTY_PATH), which also copies and checks the empty path.
+int stat_descriptor(mqd_t fd, struct stat *st)
+{
+#ifdef SYS_fstat
+    return static_cast<int>(::syscall(SYS_fstat, fd, st));
+#else
+    return ::fstat(fd, st);
+#endif
+}
+
 bool same_inode(const Identity &a, const Identity &b)
 {
     return a.device == b.device && a.inode == b.inode;
@@ -41,6 +54,13 @@ bool same_permissions(const Identity &a, const Identity &b)
 {
     return a.mode == b.mode && a.owner == b.owner && a.group == b.group;
 }
+
+// A name's length and last eight bytes: a filter cheaper than hashing, and
+// selective for names that differ at the end ("/jobs-1", "/jobs-2").
+struct NameKey {
+    std::size_t length;
+    std::uint64_t tail;
+};
 
 enum class SlotState : unsigned char {
     free,
@@ -53,8 +73,7 @@ struct Slot {
     Access access = Access::send;
     unsigned users = 0;           // leases currently out
     std::uint64_t last_use = 0;   // for least-recently-used eviction
-    std::uint64_t name_hash = 0;
-    std::size_t name_length = 0;
+    NameKey key{};
     mqd_t fd = no_descriptor;     // no_descriptor once it is found not to be ours
     Identity identity{};
     char name[max_name_length + 2]{}; // '/', up to max_name_length characters, NUL
@@ -63,6 +82,7 @@ struct Slot {
 struct Cache {
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     std::uint64_t clock = 0;
+    int last_hit = 0; // where the last lookup found its entry
     Slot slots[descriptor_cache_capacity]{};
 };
 
@@ -102,22 +122,20 @@ void register_fork_handlers()
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
-// FNV-1a: a cheap first filter before comparing whole names.
-std::uint64_t hash_name(const char *name, std::size_t *length)
+NameKey key_of(const char *name)
 {
-    std::uint64_t hash = 14695981039346656037ull;
-    std::size_t n = 0;
-    for (; name[n] != '\0'; ++n)
-        hash = (hash ^ static_cast<unsigned char>(name[n])) * 1099511628211ull;
-    *length = n;
-    return hash;
+    NameKey key{std::strlen(name), 0};
+    if (key.length >= sizeof key.tail)
+        std::memcpy(&key.tail, name + key.length - sizeof key.tail, sizeof key.tail);
+    else
+        std::memcpy(&key.tail, name, key.length);
+    return key;
 }
 
-bool slot_holds(const Slot &slot, const char *name, std::size_t length, std::uint64_t hash,
-                Access access)
+bool slot_holds(const Slot &slot, const char *name, NameKey key, Access access)
 {
-    return slot.state == SlotState::live && slot.access == access && slot.name_hash == hash &&
-           slot.name_length == length && std::memcmp(slot.name, name, length) == 0;
+    return slot.state == SlotState::live && slot.access == access && slot.key.tail == key.tail &&
+           slot.key.length == key.length && std::memcmp(slot.name, name, key.length) == 0;
 }
 
 // Takes a use of slot `index` out of the table; returns the descriptor the
@@ -155,21 +173,27 @@ void close_if_any(mqd_t fd)
 
 // Looks the name up; on a hit the slot's use count is taken and its
 // descriptor and identity are copied out.  Returns the slot index or -1.
-int find_and_take(const char *name, std::size_t length, std::uint64_t hash, Access access,
-                  mqd_t *fd, Identity *identity)
+int find_and_take(const char *name, NameKey key, Access access, mqd_t *fd, Identity *identity)
 {
     const CacheLock held;
-    for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i) {
-        Slot &slot = cache.slots[i];
-        if (!slot_holds(slot, name, length, hash, access))
-            continue;
-        ++slot.users;
-        slot.last_use = ++cache.clock;
-        *fd = slot.fd;
-        *identity = slot.identity;
-        return i;
+    int found = cache.last_hit; // a program often uses one name many times in a row
+    if (!slot_holds(cache.slots[found], name, key, access)) {
+        found = -1;
+        for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i)
+            if (slot_holds(cache.slots[i], name, key, access)) {
+                found = i;
+                break;
+            }
+        if (found < 0)
+            return -1;
+        cache.last_hit = found;
     }
-    return -1;
+    Slot &slot = cache.slots[found];
+    ++slot.users;
+    slot.last_use = ++cache.clock;
+    *fd = slot.fd;
+    *identity = slot.identity;
+    return found;
 }
 
 // A slot was found stale by the fstat() that followed its lookup.
@@ -189,8 +213,8 @@ void drop_stale(int index, bool descriptor_is_ours)
 // Puts a freshly opened descriptor in the table with one use taken.  Returns
 // its slot, or -1 when every slot is busy (or the name is already there,
 // after a race with another thread): then the caller keeps it to itself.
-int insert_and_take(const char *name, std::size_t length, std::uint64_t hash, Access access,
-                    mqd_t fd, const Identity &identity)
+int insert_and_take(const char *name, NameKey key, Access access, mqd_t fd,
+                    const Identity &identity)
 {
     mqd_t evicted = no_descriptor;
     int chosen = -1;
@@ -198,7 +222,7 @@ int insert_and_take(const char *name, std::size_t length, std::uint64_t hash, Ac
         const CacheLock held;
         for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i) {
             const Slot &slot = cache.slots[i];
-            if (slot_holds(slot, name, length, hash, access))
+            if (slot_holds(slot, name, key, access))
                 return -1;
             if (slot.state == SlotState::free) {
                 if (chosen < 0 || cache.slots[chosen].state != SlotState::free)
@@ -218,11 +242,11 @@ int insert_and_take(const char *name, std::size_t length, std::uint64_t hash, Ac
         slot.access = access;
         slot.users = 1;
         slot.last_use = ++cache.clock;
-        slot.name_hash = hash;
-        slot.name_length = length;
+        slot.key = key;
         slot.fd = fd;
         slot.identity = identity;
-        std::memcpy(slot.name, name, length + 1);
+        std::memcpy(slot.name, name, key.length + 1);
+        cache.last_hit = chosen;
     }
     close_if_any(evicted);
     return chosen;
@@ -275,15 +299,13 @@ Status lease_descriptor(const char *operation, const char *name, Access access,
                         DescriptorLease *out)
 {
     pthread_once(&fork_handlers_once, register_fork_handlers);
-    std::size_t length = 0;
-    const std::uint64_t hash = hash_name(name, &length);
-
+    const NameKey key = key_of(name);
     mqd_t fd = no_descriptor;
     Identity opened{};
-    const int hit = find_and_take(name, length, hash, access, &fd, &opened);
+    const int hit = find_and_take(name, key, access, &fd, &opened);
     if (hit >= 0) {
-        struct stat st {};
-        const bool ours = ::fstat(fd, &st) == 0 && same_inode(identity_of(st), opened);
+        struct stat st; // filled by fstat, so not zeroed: this is the hot path
+        const bool ours = stat_descriptor(fd, &st) == 0 && same_inode(identity_of(st), opened);
         if (ours && st.st_nlink > 0 && same_permissions(identity_of(st), opened)) {
             out->slot_ = hit;
             out->fd_ = fd;
@@ -295,8 +317,8 @@ Status lease_descriptor(const char *operation, const char *name, Access access,
     if (Status s = open_for(operation, name, access, &fd); !s.ok())
         return s;
     struct stat st {};
-    const int slot = ::fstat(fd, &st) == 0
-                         ? insert_and_take(name, length, hash, access, fd, identity_of(st))
+    const int slot = stat_descriptor(fd, &st) == 0
+                         ? insert_and_take(name, key, access, fd, identity_of(st))
                          : -1;
     out->slot_ = slot;
     out->fd_ = fd;
@@ -305,15 +327,14 @@ Status lease_descriptor(const char *operation, const char *name, Access access,
 
 void forget_descriptors(const char *name)
 {
-    std::size_t length = 0;
-    const std::uint64_t hash = hash_name(name, &length);
+    const NameKey key = key_of(name);
     mqd_t to_close[descriptor_cache_capacity];
     std::size_t count = 0;
     {
         const CacheLock held;
         for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i)
-            if (slot_holds(cache.slots[i], name, length, hash, Access::send) ||
-                slot_holds(cache.slots[i], name, length, hash, Access::receive))
+            if (slot_holds(cache.slots[i], name, key, Access::send) ||
+                slot_holds(cache.slots[i], name, key, Access::receive))
                 to_close[count++] = retire_locked(i);
     }
     for (std::size_t i = 0; i < count; ++i)
