@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The pmq command-line tool, driven the way people use it: as a program.
 
-Usage: test_pmq_cli.py PATH-TO-PMQ [unittest arguments]
+Usage: test_pmq_cli.py PATH-TO-PMQ PATH-TO-pmq.1.scd [unittest arguments]
 
 Every queue gets a unique name and is removed with mq_unlink (through ctypes,
 independently of the tool under test) when its test ends; the `ls` tests run
@@ -13,6 +13,7 @@ import json
 import os
 import pwd
 import random
+import re
 import select
 import shutil
 import signal
@@ -21,6 +22,7 @@ import sys
 import unittest
 
 PMQ = None  # set from the command line
+MAN_PAGE = None  # the scdoc source of pmq(1)
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 try:
@@ -544,8 +546,26 @@ class Ls(CliTestCase):
         self.assertUsageError(run("ls", "extra"), "extra")
 
 
+class ManualPage(CliTestCase):
+    COMMANDS = ("create", "send", "recv", "info", "ls", "unlink", "limits")
+
+    def test_every_command_and_option_is_in_pmq_1(self):
+        with open(MAN_PAGE) as f:
+            page = f.read()
+        checked = 0
+        for command in self.COMMANDS:
+            with self.subTest(command=command):
+                self.assertIn(f"*pmq* *{command}*", page)
+                options = set(re.findall(r"--[a-z][a-z-]*", run(command, "--help").stdout.decode()))
+                for option in options - {"--help"}:
+                    self.assertIn(f"*{option}*", page)
+                    checked += 1
+        self.assertGreaterEqual(checked, 16)  # the help texts did list the options
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: test_pmq_cli.py PATH-TO-PMQ [unittest arguments]")
+    if len(sys.argv) < 3:
+        sys.exit("usage: test_pmq_cli.py PATH-TO-PMQ PATH-TO-pmq.1.scd [unittest arguments]")
     PMQ = os.path.abspath(sys.argv.pop(1))
+    MAN_PAGE = sys.argv.pop(1)
     unittest.main(verbosity=2)
