@@ -1,5 +1,6 @@
 // pmq: see, create, fill, drain and remove POSIX message queues from a shell.
 #include "command.hpp"
+#include "failure.hpp"
 
 #include <pmq/pmq.h>
 
@@ -67,8 +68,13 @@ int main(int argc, char **argv)
     }
 
     for (const Command &command : commands) {
-        if (command.parser->parsed())
-            return static_cast<int>(command.run());
+        if (!command.parser->parsed())
+            continue;
+        ExitStatus status = command.run();
+        // Output that never arrived is a failure, not a success.
+        if (!std::cout.flush() && status != ExitStatus::failure)
+            status = pmq_cli::report_failure("cannot write to standard output");
+        return static_cast<int>(status);
     }
     return static_cast<int>(ExitStatus::usage); // unreachable: require_subcommand(1)
 }

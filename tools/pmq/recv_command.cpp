@@ -33,8 +33,7 @@ class Receiver {
 public:
     Receiver(pmq_queue *queue, std::size_t message_size, const RecvOptions &options)
         : queue_(queue), buffer_(message_size),
-          format_(message_format_named(options.format)), show_priority_(options.show_priority),
-          follow_(options.follow)
+          format_(message_format_named(options.format)), show_priority_(options.show_priority)
     {
     }
 
@@ -53,8 +52,13 @@ public:
         }
         write_message(std::cout, format_, std::string_view(buffer_.data(), static_cast<std::size_t>(length)),
                       priority, show_priority_);
-        if (follow_)
-            std::cout.flush(); // whoever reads a followed queue wants each message now
+        // Each message is out before the next leaves the queue: a reader of
+        // --follow sees it at once, and a failed write stops the taking.
+        if (!std::cout.flush()) {
+            report_failure("cannot write to standard output; stopped after this message, "
+                           "which is lost");
+            return Result::failed;
+        }
         ++received_;
         return Result::received;
     }
@@ -66,7 +70,6 @@ private:
     std::vector<char> buffer_;
     MessageFormat format_;
     bool show_priority_;
-    bool follow_;
     unsigned long received_ = 0;
 };
 
@@ -96,9 +99,12 @@ ExitStatus receive_count(Receiver &receiver, pmq_queue *queue, int timeout_ms, c
 // Until SIGINT or SIGTERM, or until a wait runs out (a drain with --nonblock).
 ExitStatus follow(Receiver &receiver, pmq_queue *queue, int timeout_ms)
 {
+    const int fd = pmq_fd(queue);
+    if (fd < 0)
+        return report_library_failure();
     const InterruptWatch watch;
     for (;;) {
-        switch (watch.wait_readable(pmq_fd(queue), timeout_ms)) {
+        switch (watch.wait_readable(fd, timeout_ms)) {
         case InterruptWatch::Wait::interrupted:
             return ExitStatus::success;
         case InterruptWatch::Wait::timed_out:

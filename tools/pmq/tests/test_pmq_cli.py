@@ -415,6 +415,15 @@ class Recv(CliTestCase):
     def test_missing_queue_is_explained(self):
         self.assertFailure(run("recv", self.unused_name(), "--nonblock"), "no queue")
 
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_unwritable_output_is_a_failure_that_stops_taking_messages(self):
+        name = self.filled((0, "a"), (0, "b"), (0, "c"))
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run([PMQ, "recv", name, "--count", "3"], stdout=full,
+                                    stderr=subprocess.PIPE, timeout=20)
+        self.assertFailure(result, "standard output", "lost")
+        self.assertEqual(self.info(name)["current_messages"], 2)
+
 
 class InfoUnlinkLimits(CliTestCase):
     def test_info_text(self):
@@ -459,6 +468,12 @@ class InfoUnlinkLimits(CliTestCase):
         self.assertGreater(lim["prio_max"], 0)
         with open("/proc/sys/fs/mqueue/msg_max") as f:
             self.assertEqual(lim["msg_max"], int(f.read()))
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_unwritable_output_is_a_failure(self):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run([PMQ, "limits"], stdout=full, stderr=subprocess.PIPE, timeout=20)
+        self.assertFailure(result, "cannot write to standard output")
 
     def test_limits_text_matches_json(self):
         lim = limits()
