@@ -483,6 +483,33 @@ class InfoUnlinkLimits(CliTestCase):
             self.assertEqual(lines[key], expected)
 
 
+@unittest.skipUnless(shutil.which("setpriv") and os.getuid() == 0, "needs setpriv and root")
+class Permissions(CliTestCase):
+    """An owner-only queue (the default mode) seen by another user, "nobody"."""
+
+    def as_nobody(self, *args):
+        return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               PMQ, *args], capture_output=True, timeout=20)
+
+    def test_other_users_are_refused_with_an_explanation(self):
+        name = self.queue()
+        run("send", name, "secret")
+        for args in (["recv", name, "--nonblock"], ["send", name, "x"], ["info", name],
+                     ["unlink", name]):
+            with self.subTest(args=args):
+                self.assertFailure(self.as_nobody(*args), "pmq_")
+        self.assertEqual(self.info(name)["current_messages"], 1)
+
+    def test_mode_lets_other_users_in_as_far_as_the_umask_allows(self):
+        previous = os.umask(0o022)  # inherited by pmq: 0666 becomes 0644
+        self.addCleanup(os.umask, previous)
+        name = self.queue("--mode", "0666")
+        run("send", name, "hello")
+        result = self.as_nobody("recv", name)
+        self.assertEqual((result.returncode, result.stdout), (0, b"hello\n"))
+        self.assertFailure(self.as_nobody("send", name, "x"), "may not open")
+
+
 @unittest.skipUnless(can_unshare(), "needs unshare --mount --ipc (root)")
 class Ls(CliTestCase):
     """Runs pmq in private mount and IPC namespaces: it sees only its own queues."""
