@@ -6,7 +6,7 @@ PMQ_TEST_PACKAGES=(
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   strace valgrind util-linux libseccomp-dev
-  libcli11-dev nlohmann-json3-dev scdoc mandoc
+  libcli11-dev nlohmann-json3-dev scdoc mandoc groff-base
   chicken-bin libchicken-dev
   abigail-tools
 )
