@@ -10,12 +10,6 @@ namespace pmq::detail {
 
 namespace {
 
-// An absolute CLOCK_REALTIME timeout long past: mq_timed* then never sleep,
-// they either transfer at once or fail with ETIMEDOUT.
-constexpr struct timespec already_expired = {0, 0};
-// Linux's MQ_PRIO_MAX; priorities are 0 .. prio_max-1.
-constexpr unsigned prio_max = 32768;
-
 enum class Direction { send, receive };
 
 long queue_message_size(mqd_t fd)
@@ -86,7 +80,7 @@ int wait_ready(mqd_t fd, short events, const Deadline &deadline)
 
 } // namespace
 
-Status check_send_arguments(const void *msg, std::size_t len, unsigned priority, CallSite site)
+Status explain_send_arguments(const void *msg, std::size_t len, unsigned priority, CallSite site)
 {
     if (msg == nullptr && len != 0)
         return fail(Errc::invalid_argument,
@@ -99,28 +93,18 @@ Status check_send_arguments(const void *msg, std::size_t len, unsigned priority,
     return {};
 }
 
-Status check_receive_arguments(const void *buf, CallSite site)
+Status explain_receive_arguments(CallSite site)
 {
-    if (buf == nullptr)
-        return fail(Errc::invalid_argument,
-                    "%s(\"%s\"): the receive buffer is NULL; pass a buffer of at least the "
-                    "queue's message_size bytes",
-                    site.operation, site.name);
-    return {};
+    return fail(Errc::invalid_argument,
+                "%s(\"%s\"): the receive buffer is NULL; pass a buffer of at least the "
+                "queue's message_size bytes",
+                site.operation, site.name);
 }
 
-Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priority,
-                    int timeout_ms, CallSite site)
+Status send_after_failure(int err, mqd_t fd, const void *msg, std::size_t len,
+                          unsigned priority, int timeout_ms, CallSite site)
 {
     const char *bytes = static_cast<const char *>(msg);
-    if (timeout_ms < 0) {
-        if (::mq_send(fd, bytes, len, priority) == 0)
-            return {};
-        return explain_failure(errno, Direction::send, fd, len, timeout_ms, site);
-    }
-    if (::mq_timedsend(fd, bytes, len, priority, &already_expired) == 0)
-        return {};
-    int err = errno;
     if (err == ETIMEDOUT && timeout_ms > 0) {
         const Deadline deadline(timeout_ms);
         while ((err = wait_ready(fd, POLLOUT, deadline)) == 0) {
@@ -133,31 +117,23 @@ Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priorit
     return explain_failure(err, Direction::send, fd, len, timeout_ms, site);
 }
 
-Status receive_message(mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
-                       int timeout_ms, CallSite site, std::size_t *length)
+Status receive_after_failure(int err, mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
+                             int timeout_ms, CallSite site, std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);
-    ssize_t n;
-    if (timeout_ms < 0) {
-        n = ::mq_receive(fd, bytes, cap, priority);
-    } else {
-        n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
-        if (n < 0 && errno == ETIMEDOUT && timeout_ms > 0) {
-            const Deadline deadline(timeout_ms);
-            int err;
-            while ((err = wait_ready(fd, POLLIN, deadline)) == 0) {
-                n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
-                if (n >= 0 || errno != ETIMEDOUT)
-                    break;
+    if (err == ETIMEDOUT && timeout_ms > 0) {
+        const Deadline deadline(timeout_ms);
+        while ((err = wait_ready(fd, POLLIN, deadline)) == 0) {
+            const ssize_t n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
+            if (n >= 0) {
+                *length = static_cast<std::size_t>(n);
+                return {};
             }
-            if (err != 0)
-                return explain_failure(err, Direction::receive, fd, cap, timeout_ms, site);
+            if ((err = errno) != ETIMEDOUT)
+                break;
         }
     }
-    if (n < 0)
-        return explain_failure(errno, Direction::receive, fd, cap, timeout_ms, site);
-    *length = static_cast<std::size_t>(n);
-    return {};
+    return explain_failure(err, Direction::receive, fd, cap, timeout_ms, site);
 }
 
 } // namespace pmq::detail

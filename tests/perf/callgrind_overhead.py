@@ -10,7 +10,7 @@ overhead over raw, and fails when the handle calls (pmq_send/pmq_recv and the
 timed forms) cost more than HANDLE_BOUND extra instructions per call, or the
 name-based calls more than NAME_BOUND.  The kernel's work is not counted:
 this measures only what libpmq adds in user space.  Exits 77 (skipped) when
-valgrind is missing.
+valgrind is missing or cannot read the build's debugging information.
 """
 import os
 import re
@@ -19,6 +19,10 @@ import sys
 import tempfile
 
 SKIP = 77
+
+
+class Unreadable(Exception):
+    """valgrind could not read the debugging information of a library."""
 STYLES = {
     "raw": "mq_send + mq_receive",
     "handle": "pmq_send + pmq_recv",
@@ -32,6 +36,8 @@ def instructions(valgrind, probe, style, pairs, tmp):
     run = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=" + out,
                           "--toggle-collect=measured_pairs", probe, style, str(pairs)],
                          capture_output=True, text=True)
+    if run.returncode != 0 and "debuginfo reader" in run.stderr:
+        raise Unreadable()
     if run.returncode != 0:
         raise SystemExit(f"instruction_probe {style} failed:\n{run.stderr}")
     with open(out) as f:
@@ -51,7 +57,13 @@ def main():
         print("SKIP: valgrind is not installed (Debian package valgrind)")
         return SKIP
     with tempfile.TemporaryDirectory() as tmp:
-        per_call = {s: instructions(valgrind, probe, s, pairs, tmp) / (2 * pairs) for s in STYLES}
+        try:
+            per_call = {s: instructions(valgrind, probe, s, pairs, tmp) / (2 * pairs)
+                        for s in STYLES}
+        except Unreadable:
+            print("SKIP: this valgrind cannot read the build's debugging information "
+                  "(valgrind 3.19 and clang's DWARF 5); build with -gdwarf-4 or with g++")
+            return SKIP
     failures = []
     print(f"user-space instructions per call ({pairs} pairs each, kernel not counted)")
     for style, calls in STYLES.items():
