@@ -3,51 +3,73 @@
 #include <pmq/pmq.h>
 
 #include <mqueue.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <string>
-#include <vector>
+#include <initializer_list>
 
 namespace bench {
 
 namespace {
 
-std::vector<std::string> &tracked()
+// Plain arrays, not containers: a signal handler reads them.
+constexpr int max_tracked = 8;
+constexpr std::size_t name_bytes = 64;
+char tracked[max_tracked][name_bytes];
+pid_t owner = 0; // the process that created the queues; children leave them alone
+
+void unlink_tracked()
 {
-    static std::vector<std::string> names;
-    return names;
+    if (::getpid() != owner)
+        return;
+    for (auto &name : tracked)
+        if (name[0] != '\0')
+            ::mq_unlink(name);
 }
 
-pid_t owner()
+void on_signal(int signo)
 {
-    static const pid_t pid = ::getpid();
-    return pid;
+    unlink_tracked();
+    ::signal(signo, SIG_DFL);
+    ::raise(signo);
 }
 
 } // namespace
 
 void track_queue(const char *name)
 {
-    owner();
-    tracked().emplace_back(name);
+    owner = ::getpid();
+    for (auto &slot : tracked)
+        if (slot[0] == '\0') {
+            std::snprintf(slot, name_bytes, "%s", name);
+            return;
+        }
+    die("track_queue", "more queues at once than pmq-bench expects");
 }
 
 void untrack_queue(const char *name)
 {
-    auto &names = tracked();
-    std::erase(names, std::string(name));
+    for (auto &slot : tracked)
+        if (std::strcmp(slot, name) == 0)
+            slot[0] = '\0';
+}
+
+void unlink_queues_on_signals()
+{
+    for (const int signo : {SIGINT, SIGTERM, SIGHUP})
+        ::signal(signo, on_signal);
 }
 
 void die(const char *what, const char *reason)
 {
     std::fprintf(stderr, "pmq-bench: %s: %s\n", what, reason);
-    if (::getpid() != owner()) // a child: the parent cleans up
+    if (::getpid() != owner) // a child: the parent cleans up
         ::_exit(1);
-    for (const auto &name : tracked())
-        ::mq_unlink(name.c_str());
+    unlink_tracked();
     std::exit(1);
 }
 

@@ -190,6 +190,7 @@ int main(int argc, char **argv)
         if (app.count("--messages") == 0) settings.messages = tiny.messages;
     }
 
+    unlink_queues_on_signals();
     std::vector<Row> pairs, timed, names, p50, p99, streamed, bytes;
     for (const std::size_t size : message_sizes) {
         const PairRows r = measure_pairs(size, settings);

@@ -2,6 +2,8 @@
 // Both ends use the same style; each end opens its queues after the fork.
 #pragma once
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,14 +18,18 @@ namespace bench {
 inline constexpr std::size_t largest_message = 8192;
 inline constexpr long warm_up_messages = 16;
 
-// Runs `body` in a child process that ends with it.
+// Runs `body` in a child process that ends with it, or with this process:
+// a child blocked on a queue must not outlive an interrupted run.
 template <class Body>
 pid_t spawn(Body body)
 {
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0)
         die_errno("fork");
     if (pid == 0) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
+            ::_exit(1);
         body();
         ::_exit(0);
     }
