@@ -273,22 +273,26 @@ TEST(DescriptorCache, CancelledReceiverGivesItsDescriptorBack)
     ASSERT_EQ(receive_from(name.c_str()), "warm");
     const int before = open_descriptor_count();
 
-    std::atomic<pid_t> tid{0};
+    // A raw pthread, since std::thread cannot be cancelled.
+    struct Receiver {
+        std::atomic<pid_t> tid{0};
+        const char *name;
+    } receiver{{}, name.c_str()};
     pthread_t thread;
     ASSERT_EQ(::pthread_create(
                   &thread, nullptr,
                   [](void *arg) -> void * {
-                      auto *pair = static_cast<std::pair<std::atomic<pid_t> *, const char *> *>(arg);
-                      *pair->first = ::gettid();
+                      auto *self = static_cast<Receiver *>(arg);
+                      self->tid = ::gettid();
                       char buf[message_size];
-                      pmq_recv_from(pair->second, buf, sizeof buf, nullptr, 0);
+                      pmq_recv_from(self->name, buf, sizeof buf, nullptr, 0);
                       return nullptr;
                   },
-                  new std::pair<std::atomic<pid_t> *, const char *>(&tid, name.c_str())),
+                  &receiver),
               0);
-    while (tid == 0)
+    while (receiver.tid == 0)
         std::this_thread::yield();
-    wait_until_blocked(tid);
+    wait_until_blocked(receiver.tid);
     ASSERT_EQ(::pthread_cancel(thread), 0);
     void *result = nullptr;
     ASSERT_EQ(::pthread_join(thread, &result), 0);
