@@ -5,6 +5,7 @@
 // relative to raw.
 #include <pmq/pmq.h>
 
+#include <sched.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -28,7 +29,6 @@ namespace {
 using namespace bench;
 
 constexpr std::size_t message_sizes[] = {16, 1024, 8192};
-constexpr double not_measured = NAN;
 
 struct Settings {
     int rounds = 11;
@@ -65,6 +65,22 @@ private:
     std::string name_;
 };
 
+// Pins this process, and so the children it forks, to the CPU it runs on.
+// Where the scheduler puts the two processes of a cross-process measurement
+// (one CPU, or two that must wake each other) changes a round trip several
+// times over on a VM, more than anything libpmq does; one CPU for everything
+// takes that chance out of the comparison.  Returns the CPU, or -1.
+int pin_to_current_cpu()
+{
+    const int cpu = ::sched_getcpu();
+    if (cpu < 0)
+        return -1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return ::sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -1;
+}
+
 std::string cpu_model()
 {
     std::ifstream cpuinfo("/proc/cpuinfo");
@@ -74,7 +90,7 @@ std::string cpu_model()
     return "unknown CPU";
 }
 
-void print_header(const Settings &settings)
+void print_header(const Settings &settings, int pinned_cpu)
 {
     struct utsname system {};
     ::uname(&system);
@@ -82,8 +98,12 @@ void print_header(const Settings &settings)
                 "(%ld pairs, %ld round trips, %ld streamed messages per round and style)\n",
                 pmq_version_string(), settings.rounds, settings.pairs, settings.trips,
                 settings.messages);
-    std::printf("machine: %s, %ld CPUs online, Linux %s\n\n", cpu_model().c_str(),
+    std::printf("machine: %s, %ld CPUs online, Linux %s; ", cpu_model().c_str(),
                 ::sysconf(_SC_NPROCESSORS_ONLN), system.release);
+    if (pinned_cpu >= 0)
+        std::printf("both processes pinned to CPU %d\n\n", pinned_cpu);
+    else
+        std::printf("not pinned to a CPU\n\n");
 }
 
 void progress(const char *what, std::size_t size)
@@ -100,21 +120,21 @@ PairRows measure_pairs(std::size_t size, const Settings &s)
     progress("same-thread pairs", size);
     const BenchQueue queue;
     const char *q = queue.name();
-    std::vector<double> raw, handle, name, seed, raw_timed, handle_timed;
+    Series pair, timed, name;
     for (int round = 0; round < s.rounds; ++round) {
-        raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, s.pairs));
-        handle.push_back(nanoseconds_per_pair<HandleStyle>(q, size, s.pairs));
-        name.push_back(nanoseconds_per_pair<NameStyle>(q, size, s.pairs));
-        seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, s.pairs));
-        raw_timed.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, s.pairs));
-        handle_timed.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, s.pairs));
+        pair.raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, s.pairs));
+        pair.libpmq.push_back(nanoseconds_per_pair<HandleStyle>(q, size, s.pairs));
+        name.libpmq.push_back(nanoseconds_per_pair<NameStyle>(q, size, s.pairs));
+        pair.seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, s.pairs));
+        timed.raw.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, s.pairs));
+        timed.libpmq.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, s.pairs));
     }
+    name.raw = pair.raw;
+    name.seed = pair.seed;
     return PairRows{
-        Row{"send+recv pair", "ns", size, median(raw), median(handle), median(seed), false, true},
-        Row{"timed send+recv pair", "ns", size, median(raw_timed), median(handle_timed),
-            not_measured, false, true},
-        Row{"name-based send+recv pair", "ns", size, median(raw), median(name), median(seed),
-            false, false},
+        make_row("send+recv pair", "ns", size, pair, false, true),
+        make_row("timed send+recv pair", "ns", size, timed, false, true),
+        make_row("name-based send+recv pair", "ns", size, name, false, false),
     };
 }
 
@@ -122,23 +142,31 @@ struct LatencyRows {
     Row p50, p99;
 };
 
+// One round of round trips in style S: its median and 99th percentile, in µs.
+template <class S>
+void round_trip_round(const BenchQueue &there, const BenchQueue &back, std::size_t size,
+                      long trips, std::vector<double> &p50, std::vector<double> &p99)
+{
+    std::vector<double> samples;
+    samples.reserve(static_cast<std::size_t>(trips)); // no allocation while timing
+    round_trips<S>(there.name(), back.name(), size, trips, samples);
+    p50.push_back(percentile(samples, 0.50) / 1000.0);
+    p99.push_back(percentile(samples, 0.99) / 1000.0);
+}
+
 LatencyRows measure_round_trips(std::size_t size, const Settings &s)
 {
     progress("two-process round trips", size);
     const BenchQueue there, back;
-    std::vector<double> raw, handle, seed;
+    Series p50, p99;
     for (int round = 0; round < s.rounds; ++round) {
-        round_trips<RawStyle>(there.name(), back.name(), size, s.trips, raw);
-        round_trips<HandleStyle>(there.name(), back.name(), size, s.trips, handle);
-        round_trips<SeedStyle>(there.name(), back.name(), size, s.trips, seed);
+        round_trip_round<RawStyle>(there, back, size, s.trips, p50.raw, p99.raw);
+        round_trip_round<HandleStyle>(there, back, size, s.trips, p50.libpmq, p99.libpmq);
+        round_trip_round<SeedStyle>(there, back, size, s.trips, p50.seed, p99.seed);
     }
-    auto us = [](const std::vector<double> &samples, double fraction) {
-        return percentile(samples, fraction) / 1000.0;
-    };
     return LatencyRows{
-        Row{"round trip p50", "us", size, us(raw, 0.5), us(handle, 0.5), us(seed, 0.5), false, true},
-        Row{"round trip p99", "us", size, us(raw, 0.99), us(handle, 0.99), us(seed, 0.99), false,
-            true},
+        make_row("round trip p50", "us", size, p50, false, true),
+        make_row("round trip p99", "us", size, p99, false, true),
     };
 }
 
@@ -150,17 +178,15 @@ StreamRows measure_streams(std::size_t size, const Settings &s)
 {
     progress("two-process streams", size);
     const BenchQueue queue;
-    std::vector<double> raw, handle, seed;
+    Series rate;
     for (int round = 0; round < s.rounds; ++round) {
-        raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages));
-        handle.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages));
-        seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages));
+        rate.raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages));
+        rate.libpmq.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages));
+        rate.seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages));
     }
-    const double megabytes = static_cast<double>(size) / 1e6;
     return StreamRows{
-        Row{"stream", "msg/s", size, median(raw), median(handle), median(seed), true, true},
-        Row{"stream", "MB/s", size, median(raw) * megabytes, median(handle) * megabytes,
-            median(seed) * megabytes, true, true},
+        make_row("stream", "msg/s", size, rate, true, true),
+        make_row("stream", "MB/s", size, rate, true, true, static_cast<double>(size) / 1e6),
     };
 }
 
@@ -172,6 +198,7 @@ int main(int argc, char **argv)
                  "open-per-call style, side by side"};
     Settings settings;
     bool quick = false;
+    bool spread = false;
     app.add_flag("--quick", quick, "tiny counts: a smoke test that everything runs, not a measurement");
     app.add_option("--rounds", settings.rounds, "interleaved rounds per measurement")
         ->check(CLI::Range(1, 1000));
@@ -181,6 +208,8 @@ int main(int argc, char **argv)
         ->check(CLI::Range(1L, 100000000L));
     app.add_option("--messages", settings.messages, "streamed messages per round and style")
         ->check(CLI::Range(1L, 100000000L));
+    app.add_flag("--no-pin", spread,
+                 "let the scheduler place the processes instead of pinning all to one CPU");
     CLI11_PARSE(app, argc, argv);
     if (quick) {
         const Settings tiny{3, 100, 50, 200};
@@ -191,6 +220,7 @@ int main(int argc, char **argv)
     }
 
     unlink_queues_on_signals();
+    const int pinned_cpu = spread ? -1 : pin_to_current_cpu();
     std::vector<Row> pairs, timed, names, p50, p99, streamed, bytes;
     for (const std::size_t size : message_sizes) {
         const PairRows r = measure_pairs(size, settings);
@@ -212,7 +242,7 @@ int main(int argc, char **argv)
     std::vector<Row> table;
     for (const auto *group : {&pairs, &timed, &p50, &p99, &streamed, &bytes, &names})
         table.insert(table.end(), group->begin(), group->end());
-    print_header(settings);
+    print_header(settings, pinned_cpu);
     print_table(table);
     print_targets(table, names, pairs);
     return 0;

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
+
+#include "statistics.hpp"
 
 namespace bench {
 
@@ -26,20 +29,40 @@ std::string value_text(const Row &row, double value)
     return text;
 }
 
-std::string ratio_text(const Row &row, double value)
+std::string ratio_text(double cost)
 {
-    if (std::isnan(value))
+    if (std::isnan(cost))
         return "-";
     char text[16];
-    std::snprintf(text, sizeof text, "%.2f", cost_vs_raw(row, value));
+    std::snprintf(text, sizeof text, "%.2f", cost);
     return text;
+}
+
+double median_cost(const std::vector<double> &raw, const std::vector<double> &other,
+                   bool higher_is_better)
+{
+    if (other.empty())
+        return NAN;
+    std::vector<double> costs;
+    for (std::size_t i = 0; i < raw.size() && i < other.size(); ++i)
+        costs.push_back(higher_is_better ? raw[i] / other[i] : other[i] / raw[i]);
+    return median(costs);
 }
 
 } // namespace
 
-double cost_vs_raw(const Row &row, double value)
+Row make_row(std::string measurement, std::string unit, std::size_t size, const Series &series,
+             bool higher_is_better, bool handle_call, double scale)
 {
-    return row.higher_is_better ? row.raw / value : value / row.raw;
+    return Row{std::move(measurement),
+               std::move(unit),
+               size,
+               median(series.raw) * scale,
+               median(series.libpmq) * scale,
+               series.seed.empty() ? NAN : median(series.seed) * scale,
+               median_cost(series.raw, series.libpmq, higher_is_better),
+               median_cost(series.raw, series.seed, higher_is_better),
+               handle_call};
 }
 
 void print_table(const std::vector<Row> &rows)
@@ -49,8 +72,8 @@ void print_table(const std::vector<Row> &rows)
     for (const Row &row : rows)
         std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", row.measurement.c_str(),
                     size_text(row.size).c_str(), value_text(row, row.raw).c_str(),
-                    value_text(row, row.libpmq).c_str(), ratio_text(row, row.libpmq).c_str(),
-                    value_text(row, row.seed).c_str(), ratio_text(row, row.seed).c_str());
+                    value_text(row, row.libpmq).c_str(), ratio_text(row.libpmq_cost).c_str(),
+                    value_text(row, row.seed).c_str(), ratio_text(row.seed_cost).c_str());
 }
 
 void print_targets(const std::vector<Row> &rows, const std::vector<Row> &name_pairs,
@@ -59,19 +82,19 @@ void print_targets(const std::vector<Row> &rows, const std::vector<Row> &name_pa
     std::printf("\nTargets (medians of this run; a noisy machine can miss by noise alone):\n");
     int missed = 0;
     for (const Row &row : rows) {
-        if (!row.handle_call || cost_vs_raw(row, row.libpmq) <= handle_tolerance)
+        if (!row.handle_call || row.libpmq_cost <= handle_tolerance)
             continue;
-        std::printf("  MISSED  %s, %s: libpmq costs %.2fx raw (target <= %.2f)\n",
-                    row.measurement.c_str(), size_text(row.size).c_str(),
-                    cost_vs_raw(row, row.libpmq), handle_tolerance);
+        std::printf("  MISSED  %s (%s), %s: libpmq costs %.2fx raw (target <= %.2f)\n",
+                    row.measurement.c_str(), row.unit.c_str(), size_text(row.size).c_str(),
+                    row.libpmq_cost, handle_tolerance);
         ++missed;
     }
     if (missed == 0)
         std::printf("  ok      every handle-call row within 3%% of raw\n");
     for (std::size_t i = 0; i < name_pairs.size() && i < handle_pairs.size(); ++i) {
         const Row &name = name_pairs[i];
-        const double speedup = name.seed / name.libpmq;
-        const double vs_handle = name.libpmq / handle_pairs[i].libpmq;
+        const double speedup = name.seed_cost / name.libpmq_cost;
+        const double vs_handle = name.libpmq_cost / handle_pairs[i].libpmq_cost;
         std::printf("  %-7s name-based pair, %s: %.1fx faster than the seed's style (target >= %.0f)\n",
                     speedup >= seed_speedup_target ? "ok" : "MISSED", size_text(name.size).c_str(),
                     speedup, seed_speedup_target);

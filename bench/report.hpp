@@ -7,6 +7,11 @@
 
 namespace bench {
 
+// One measurement's results: the median over the rounds of each style's
+// figure, and of its cost relative to raw in the same round (time / raw
+// time, or raw rate / rate: 1.00 = as fast as raw, 1.03 = 3% slower).
+// Taking each round's ratio before the median cancels the machine's load
+// drifting between rounds.
 struct Row {
     std::string measurement; // "send+recv pair"
     std::string unit;        // "ns", "us", "msg/s", "MB/s"
@@ -14,13 +19,19 @@ struct Row {
     double raw;
     double libpmq;
     double seed;             // NaN where the seed's style is not measured
-    bool higher_is_better;   // rates
+    double libpmq_cost;
+    double seed_cost;        // NaN where the seed's style is not measured
     bool handle_call;        // libpmq's handle calls: the 3% target applies
 };
 
-// How much more this costs than raw: time / raw time, or raw rate / rate.
-// 1.00 = as fast as raw, 1.03 = 3% slower.
-double cost_vs_raw(const Row &row, double value);
+// Per-round figures of one measurement, in the order the rounds ran.
+struct Series {
+    std::vector<double> raw, libpmq, seed; // seed empty where not measured
+};
+
+// The row of a series; `scale` multiplies the figures (not the costs).
+Row make_row(std::string measurement, std::string unit, std::size_t size, const Series &series,
+             bool higher_is_better, bool handle_call, double scale = 1.0);
 
 // The Markdown table of all rows.
 void print_table(const std::vector<Row> &rows);
