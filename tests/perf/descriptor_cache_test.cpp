@@ -244,6 +244,47 @@ TEST(DescriptorCache, ForkedChildUsesTheCacheWhileParentThreadHoldsADescriptor)
     EXPECT_EQ(got, "release");
 }
 
+TEST(DescriptorCache, ForkWhileOtherThreadsUseTheCache)
+{
+    // A child forked while another thread holds the cache's lock would hang
+    // on it without the fork handlers; alarm() turns a hang into a failure.
+    constexpr int busy_threads = 3;
+    constexpr int forks = 100;
+    std::vector<std::unique_ptr<UnlinkGuard>> names;
+    for (int i = 0; i <= busy_threads; ++i) {
+        names.push_back(std::make_unique<UnlinkGuard>(unique_queue_name("forking")));
+        create(names.back()->c_str());
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> busy;
+    for (int t = 0; t < busy_threads; ++t)
+        busy.emplace_back([&, t] {
+            const char *name = names[t]->c_str();
+            while (!stop)
+                if (send_to(name, "busy") != 0 || receive_from(name) != "busy")
+                    ++failures;
+        });
+    const char *child_queue = names[busy_threads]->c_str();
+    for (int i = 0; i < forks; ++i) {
+        const int status = in_child_process([&] {
+            ::alarm(10);
+            return send_to(child_queue, "child") == 0 && receive_from(child_queue) == "child"
+                       ? 0
+                       : 1;
+        });
+        if (status != 0) {
+            ADD_FAILURE() << "child " << i << " failed with " << status
+                          << " (128 + 14 = SIGALRM: it hung)";
+            break;
+        }
+    }
+    stop = true;
+    for (auto &b : busy)
+        b.join();
+    EXPECT_EQ(failures, 0);
+}
+
 TEST(DescriptorCache, BlockedReceiverKeepsItsDescriptorThroughEviction)
 {
     const UnlinkGuard name(unique_queue_name("held"));
