@@ -507,7 +507,7 @@ TEST(Stress, SignalStormWithoutRestartLosesNothing)
 {
     Plan plan;
     plan.signal_storm = true;
-    plan.messages_per_producer = 20000;
+    plan.messages_per_producer = 50000;
     Figures figures;
     run_stress(plan, figures);
     // The storm must really have interrupted calls, or this test proved nothing.
