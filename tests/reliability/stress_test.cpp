@@ -245,11 +245,17 @@ std::uint32_t magic_of(const Slot &slot)
     return magic;
 }
 
+// A consumer that will be killed slows down once it has received enough, so
+// that however late the test gets to kill it, the producers are still sending.
+constexpr std::uint64_t victim_quota = 200;
+
 int consume(pmq_queue *q, const std::string &name, int consumer, Slot *log,
-            std::size_t capacity, WorkerStats &stats)
+            std::size_t capacity, WorkerStats &stats, bool victim)
 {
     const CallStyle style = style_of(consumer);
     for (std::size_t i = 0; i < capacity; ++i) {
+        if (victim && i >= victim_quota)
+            ::usleep(20);
         Slot &slot = log[i];
         int n;
         for (;;) {
@@ -414,7 +420,8 @@ void run_stress(const Plan &plan, Figures &figures)
                                [&](pmq_queue *handle, int t) {
                                    return consume(handle, name, first_log + t,
                                                   ws.log(first_log + t), ws.capacity(),
-                                                  ws.consumer(first_log + t));
+                                                  ws.consumer(first_log + t),
+                                                  first_log + t == killed_log);
                                });
         });
     };
@@ -441,10 +448,11 @@ void run_stress(const Plan &plan, Figures &figures)
         // Kill the only consumer while the producers are still sending.
         ASSERT_GT(victim, 0) << "fork failed";
         const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (ws.consumer(killed_log).done.load() < 200 &&
+        while (ws.consumer(killed_log).done.load() < victim_quota &&
                std::chrono::steady_clock::now() < give_up)
             ::usleep(100);
-        ASSERT_GE(ws.consumer(killed_log).done.load(), 200u) << "the victim received nothing";
+        ASSERT_GE(ws.consumer(killed_log).done.load(), victim_quota)
+            << "the consumer to kill received too little";
         ::kill(victim, SIGKILL);
         const int status = children.wait(victim);
         ASSERT_TRUE(WIFSIGNALED(status)) << describe_wait_status(status);
