@@ -252,31 +252,10 @@ int insert_and_take(const char *name, NameKey key, Access access, mqd_t fd,
     return chosen;
 }
 
-// Closes every idle cached descriptor, so that a limit that refused an open
-// (RLIMIT_NOFILE, or RLIMIT_MSGQUEUE held by unlinked queues we still keep
-// open) is not the cache's doing.  Returns whether anything was closed.
-bool close_idle_descriptors()
-{
-    mqd_t to_close[descriptor_cache_capacity];
-    std::size_t count = 0;
-    {
-        const CacheLock held;
-        for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i)
-            if (cache.slots[i].state == SlotState::live && cache.slots[i].users == 0)
-                to_close[count++] = retire_locked(i);
-    }
-    for (std::size_t i = 0; i < count; ++i)
-        close_if_any(to_close[i]);
-    return count > 0;
-}
-
 Status open_for(const char *operation, const char *name, Access access, mqd_t *fd)
 {
     const int oflag = access == Access::send ? O_WRONLY : O_RDONLY;
-    Status s = open_descriptor(operation, name, oflag, 0, nullptr, fd);
-    if (s.code() == Errc::limit && close_idle_descriptors())
-        s = open_descriptor(operation, name, oflag, 0, nullptr, fd);
-    return s;
+    return open_descriptor(operation, name, oflag, 0, nullptr, fd);
 }
 
 } // namespace
@@ -323,6 +302,21 @@ Status lease_descriptor(const char *operation, const char *name, Access access,
     out->slot_ = slot;
     out->fd_ = fd;
     return {};
+}
+
+bool release_idle_descriptors()
+{
+    mqd_t to_close[descriptor_cache_capacity];
+    std::size_t count = 0;
+    {
+        const CacheLock held;
+        for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i)
+            if (cache.slots[i].state == SlotState::live && cache.slots[i].users == 0)
+                to_close[count++] = retire_locked(i);
+    }
+    for (std::size_t i = 0; i < count; ++i)
+        close_if_any(to_close[i]);
+    return count > 0;
 }
 
 void forget_descriptors(const char *name)

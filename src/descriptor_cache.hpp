@@ -65,6 +65,12 @@ private:
 Status lease_descriptor(const char *operation, const char *name, Access access,
                         DescriptorLease *out);
 
+// Closes every idle cached descriptor, so that a limit that refused an open
+// (RLIMIT_NOFILE, or RLIMIT_MSGQUEUE and queues_max held by queues another
+// process unlinked while this cache kept them open) is not the cache's doing.
+// Returns whether anything was closed.
+bool release_idle_descriptors();
+
 // Closes the cached descriptors of `name` (now, or when their last user is
 // done).  pmq_unlink calls it so that an unlinked queue is freed as soon as it
 // would be without the cache.

@@ -58,8 +58,7 @@ Status explain_failure(int err, Direction dir, mqd_t fd, std::size_t size, int t
     default: {
         char text[96];
         return fail(Errc::system, "%s(\"%s\"): %s failed with %s", site.operation, site.name,
-                    sending ? "mq_timedsend" : "mq_timedreceive",
-                    describe_errno(err, text, sizeof text));
+                    sending ? "sending" : "receiving", describe_errno(err, text, sizeof text));
     }
     }
 }

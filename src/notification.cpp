@@ -1,5 +1,6 @@
 #include "notification.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -29,12 +30,34 @@ struct Registry {
     std::unordered_map<const Queue *, int> running;      // handle -> callbacks in progress
 };
 
+Registry *make_registry();
+
 // Created on first use and never destroyed: no global constructor, and a
 // notification thread still running at exit finds it intact.
 Registry &registry()
 {
-    static Registry *instance = new Registry;
+    static Registry *instance = make_registry();
     return *instance;
+}
+
+// fork(): the child must not inherit a lock held by another thread, nor wait
+// for callbacks running on threads it does not have.  Its registrations are
+// gone too: the kernel's belong to the parent.
+void lock_before_fork() { registry().lock.lock(); }
+void unlock_in_parent() { registry().lock.unlock(); }
+void reset_in_child()
+{
+    Registry &reg = registry();
+    reg.live.clear();
+    reg.running.clear();
+    reg.lock.unlock();
+}
+
+Registry *make_registry()
+{
+    auto *reg = new Registry;
+    pthread_atfork(lock_before_fork, unlock_in_parent, reset_in_child);
+    return reg;
 }
 
 thread_local const Queue *callback_running_for = nullptr;
@@ -54,14 +77,21 @@ void deliver(union sigval value)
         r.q->notify_token = 0; // one-shot: the callback may register again
         ++reg.running[r.q];
     }
+    // Released however the callback ends, pthread_exit and cancellation included.
+    struct Finished {
+        Registry &reg;
+        const Queue *q;
+        ~Finished()
+        {
+            callback_running_for = nullptr;
+            std::lock_guard<std::mutex> hold(reg.lock);
+            if (--reg.running[q] == 0)
+                reg.running.erase(q);
+            reg.idle.notify_all(); // a close may wait for the count to fall to 0, or to 1
+        }
+    } finished{reg, r.q};
     callback_running_for = r.q;
     r.call(r.q, r.fn, r.ctx);
-    callback_running_for = nullptr;
-    std::lock_guard<std::mutex> hold(reg.lock);
-    if (--reg.running[r.q] == 0) {
-        reg.running.erase(r.q);
-        reg.idle.notify_all();
-    }
 }
 
 Status explain_notify_failure(int err, const Queue &q, const char *operation)
@@ -102,8 +132,6 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx)
             ::mq_notify(q.fd, nullptr); // a signal registration of this process, if any
         return {};
     }
-    if (q.notify_token != 0)
-        return explain_notify_failure(EBUSY, q, "pmq_notify");
     const std::uint64_t token = reg.next_token++;
     struct sigevent event {};
     event.sigev_notify = SIGEV_THREAD;
@@ -121,6 +149,7 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx)
         reg.live.erase(token);
         return explain_notify_failure(err, q, "pmq_notify");
     }
+    reg.live.erase(q.notify_token); // a registration the kernel already dropped, if any
     q.notify_token = token;
     return {};
 }
@@ -141,14 +170,14 @@ Status queue_notify_signal(Queue &q, int signo)
             ::mq_notify(q.fd, nullptr);
         return {};
     }
-    if (q.notify_token != 0)
-        return explain_notify_failure(EBUSY, q, "pmq_notify_signal");
     struct sigevent event {};
     event.sigev_notify = SIGEV_SIGNAL;
     event.sigev_signo = signo;
     event.sigev_value.sival_ptr = &q;
     if (::mq_notify(q.fd, &event) != 0)
         return explain_notify_failure(errno, q, "pmq_notify_signal");
+    reg.live.erase(q.notify_token); // a callback registration the kernel already dropped
+    q.notify_token = 0;
     return {};
 }
 
@@ -157,9 +186,13 @@ void cancel_notification_for_close(Queue &q)
     Registry &reg = registry();
     std::unique_lock<std::mutex> hold(reg.lock);
     drop_registration(reg, q);
-    if (callback_running_for == &q)
-        return; // closed from inside its own callback: nothing else can be running for it
-    reg.idle.wait(hold, [&] { return reg.running.find(&q) == reg.running.end(); });
+    // From inside its own callback, that one callback is ours to wait out: a
+    // second one (the callback registered again) may be running elsewhere.
+    const int own = callback_running_for == &q ? 1 : 0;
+    reg.idle.wait(hold, [&] {
+        const auto it = reg.running.find(&q);
+        return it == reg.running.end() || it->second <= own;
+    });
 }
 
 } // namespace pmq::detail

@@ -1,5 +1,9 @@
 // Notification when a queue goes from empty to non-empty (mq_notify).
 //
+// The kernel decides who holds a queue's registration (PMQ_EBUSY otherwise),
+// and it drops this process's registration whenever the process closes any
+// descriptor of that queue, so libpmq keeps no "registered" flag of its own.
+//
 // Callbacks run on a thread that libpmq owns (glibc's SIGEV_THREAD).  They
 // are found through a registry of tokens rather than a pointer in the
 // sigevent, so a notification that races with pmq_close finds nothing instead

@@ -37,6 +37,17 @@ Status check_flags(const char *operation, const char *name, unsigned flags, unsi
     return {};
 }
 
+// What the kernel uses when it is given no attributes: the default, but never
+// more than the maximum.
+long system_default(std::int64_t default_value, std::int64_t max_value, long fallback)
+{
+    if (default_value <= 0)
+        return fallback;
+    if (max_value > 0 && max_value < default_value)
+        return static_cast<long>(max_value);
+    return static_cast<long>(default_value);
+}
+
 int access_mode(unsigned directions)
 {
     if ((directions & open_flag::read) && (directions & open_flag::write))
@@ -85,8 +96,16 @@ Status open_descriptor(const char *operation, const char *name, int oflag, unsig
                        const struct mq_attr *attr, mqd_t *out)
 {
     // glibc's mq_open adds O_CLOEXEC itself; saying it again documents the promise.
-    const mqd_t fd = ::mq_open(name, oflag | O_CLOEXEC, static_cast<mode_t>(mode),
-                               const_cast<struct mq_attr *>(attr));
+    const auto open_once = [&] {
+        return ::mq_open(name, oflag | O_CLOEXEC, static_cast<mode_t>(mode),
+                         const_cast<struct mq_attr *>(attr));
+    };
+    mqd_t fd = open_once();
+    // A limit may be held by the name-based calls' idle descriptors (for
+    // example of queues another process unlinked): free them and try once more.
+    if (fd == static_cast<mqd_t>(-1) && (errno == EMFILE || errno == ENFILE || errno == ENOSPC) &&
+        release_idle_descriptors())
+        fd = open_once();
     if (fd == static_cast<mqd_t>(-1))
         return diagnose_open_failure(errno, operation, name, (oflag & O_CREAT) != 0,
                                      attr ? attr->mq_maxmsg : 0, attr ? attr->mq_msgsize : 0);
@@ -114,16 +133,29 @@ Status create_queue(const char *name, unsigned flags, unsigned mode, std::int64_
                     op, name, static_cast<long long>(max_messages),
                     static_cast<long long>(message_size));
 
+    // Checked here, not left to the kernel: no setting raises these, and a
+    // value beyond them might not even fit the kernel's long (32-bit systems).
+    if (max_messages > hard_msg_max || message_size > hard_msgsize_max)
+        return fail(Errc::limit,
+                    "%s(\"%s\"): max_messages %lld / message_size %lld exceed the kernel's hard "
+                    "ceilings (%lld messages, %lld bytes), which no setting raises",
+                    op, name, static_cast<long long>(max_messages),
+                    static_cast<long long>(message_size), static_cast<long long>(hard_msg_max),
+                    static_cast<long long>(hard_msgsize_max));
+
     struct mq_attr attr {};
     const struct mq_attr *wanted = nullptr;
     if (max_messages != 0 || message_size != 0) {
+        // The kernel needs both fields; 0 means what it would choose itself.
         const SystemLimits limits = read_system_limits();
-        attr.mq_maxmsg = max_messages != 0 ? max_messages
-                         : limits.msg_default > 0 ? limits.msg_default
-                                                  : fallback_msg_default;
-        attr.mq_msgsize = message_size != 0 ? message_size
-                          : limits.msgsize_default > 0 ? limits.msgsize_default
-                                                       : fallback_msgsize_default;
+        attr.mq_maxmsg = max_messages != 0
+                             ? max_messages
+                             : system_default(limits.msg_default, limits.msg_max,
+                                              fallback_msg_default);
+        attr.mq_msgsize = message_size != 0
+                              ? message_size
+                              : system_default(limits.msgsize_default, limits.msgsize_max,
+                                               fallback_msgsize_default);
         wanted = &attr;
     }
     int oflag = O_CREAT | access_mode(flags);
@@ -179,6 +211,10 @@ Status unlink_queue(const char *name)
         return fail(Errc::permission_denied,
                     "%s(\"%s\"): only the queue's owner (or a process with CAP_FOWNER) may "
                     "unlink it",
+                    op, name);
+    if (err == ENOENT)
+        return fail(Errc::not_found,
+                    "%s(\"%s\"): no queue has this name; it may have been unlinked already",
                     op, name);
     return diagnose_open_failure(err, op, name, false, 0, 0);
 }

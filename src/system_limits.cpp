@@ -1,12 +1,14 @@
 #include "system_limits.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "queue_name.hpp"
@@ -20,19 +22,20 @@ namespace {
 constexpr std::int64_t msg_header_bytes = 48;
 constexpr std::int64_t priority_node_bytes = 48;
 constexpr std::int64_t linux_prio_max = 32768;
-// The kernel's own ceilings, which even CAP_SYS_RESOURCE cannot pass.
-constexpr std::int64_t hard_msg_max = 65536;
-constexpr std::int64_t hard_msgsize_max = 16 * 1024 * 1024;
 
 // Reads one integer from a /proc file with plain system calls (no allocation).
+// Cancellation is held off between open and close, so that a cancelled
+// pmq_create leaks no descriptor.
 std::int64_t read_proc_integer(const char *path)
 {
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     char text[32];
-    const ssize_t n = ::read(fd, text, sizeof text - 1);
-    ::close(fd);
+    const ssize_t n = fd < 0 ? -1 : ::read(fd, text, sizeof text - 1);
+    if (fd >= 0)
+        ::close(fd);
+    pthread_setcancelstate(cancel_state, nullptr);
     if (n <= 0)
         return -1;
     text[n] = '\0';
@@ -76,6 +79,9 @@ SystemLimits read_system_limits()
 
 std::int64_t queue_footprint(std::int64_t max_messages, std::int64_t message_size)
 {
+    if (max_messages <= 0 || message_size <= 0 || max_messages > hard_msg_max ||
+        message_size > hard_msgsize_max)
+        return -1; // unknown, or more than the kernel would ever allocate
     return max_messages * msg_header_bytes +
            std::min(max_messages, linux_prio_max) * priority_node_bytes +
            max_messages * message_size;
@@ -97,9 +103,9 @@ Status diagnose_open_failure(int err, const char *operation, const char *name, b
                     operation, name);
     case EACCES:
         return fail(Errc::permission_denied,
-                    "%s(\"%s\"): this user may not open the queue in the requested direction; its "
-                    "owner created it with a mode that excludes you (the default is 0600, owner "
-                    "only)",
+                    "%s(\"%s\"): permission denied: the queue's owner and mode do not let "
+                    "this user open it this way (queues are created 0600, owner only, unless "
+                    "their creator gives a wider mode)",
                     operation, name);
     case ENAMETOOLONG:
         return fail(Errc::bad_name, "%s(\"%.32s...\"): the name is too long for this system",
@@ -120,7 +126,8 @@ Status diagnose_open_failure(int err, const char *operation, const char *name, b
                     static_cast<long long>(queues_max > 0 ? queues_max * 2 : 512));
     }
     case EMFILE: {
-        if (out_of_descriptors()) {
+        // Only creating a queue charges RLIMIT_MSGQUEUE; otherwise EMFILE is the file limit.
+        if (!creating || out_of_descriptors()) {
             struct rlimit rl {};
             ::getrlimit(RLIMIT_NOFILE, &rl);
             return fail(Errc::limit,
@@ -132,26 +139,20 @@ Status diagnose_open_failure(int err, const char *operation, const char *name, b
         const std::int64_t need =
             queue_footprint(max_messages > 0 ? max_messages : limits.msg_default,
                             message_size > 0 ? message_size : limits.msgsize_default);
+        char needs[64] = "";
+        if (need > 0)
+            std::snprintf(needs, sizeof needs, ", which needs about %lld bytes",
+                          static_cast<long long>(need));
         return fail(Errc::limit,
                     "%s(\"%s\"): RLIMIT_MSGQUEUE (%lld bytes for all of this user's queues) "
-                    "cannot hold this queue, which needs about %lld bytes; unlink unused queues, "
-                    "make this one smaller, or raise the limit with 'ulimit -q BYTES' "
-                    "(or LimitMSGQUEUE= in a systemd unit)",
-                    operation, name, static_cast<long long>(limits.rlimit_msgqueue),
-                    static_cast<long long>(need));
+                    "cannot hold this queue%s; unlink unused queues, make this one smaller, or "
+                    "raise the limit with 'ulimit -q BYTES' (or LimitMSGQUEUE= in a systemd "
+                    "unit)",
+                    operation, name, static_cast<long long>(limits.rlimit_msgqueue), needs);
     }
     case EINVAL:
         if (creating) {
             const SystemLimits limits = read_system_limits();
-            if (max_messages > hard_msg_max || message_size > hard_msgsize_max)
-                return fail(Errc::limit,
-                            "%s(\"%s\"): max_messages %lld / message_size %lld exceed the "
-                            "kernel's hard ceilings (%lld messages, %lld bytes), which no "
-                            "setting raises",
-                            operation, name, static_cast<long long>(max_messages),
-                            static_cast<long long>(message_size),
-                            static_cast<long long>(hard_msg_max),
-                            static_cast<long long>(hard_msgsize_max));
             if (limits.msg_max > 0 && max_messages > limits.msg_max)
                 return fail(Errc::limit,
                             "%s(\"%s\"): max_messages %lld exceeds fs.mqueue.msg_max (%lld) for "

@@ -8,6 +8,11 @@
 
 namespace pmq::detail {
 
+// The kernel's own ceilings (since Linux 3.5), which even CAP_SYS_RESOURCE
+// cannot pass.
+inline constexpr std::int64_t hard_msg_max = 65536;
+inline constexpr std::int64_t hard_msgsize_max = 16 * 1024 * 1024;
+
 struct SystemLimits {           // -1 where the system does not say
     std::int64_t prio_max;
     std::int64_t name_max;
@@ -23,7 +28,7 @@ SystemLimits read_system_limits();
 
 // The bytes RLIMIT_MSGQUEUE charges for a queue of these dimensions (the
 // kernel's formula for 64-bit Linux: messages, their headers and the
-// priority tree).
+// priority tree); -1 when a dimension is unknown or beyond the ceilings.
 std::int64_t queue_footprint(std::int64_t max_messages, std::int64_t message_size);
 
 // What mq_open's errno `err` means for this call, with an explanation naming

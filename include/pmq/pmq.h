@@ -18,7 +18,9 @@
  *    static.
  *  - timeout_ms: < 0 waits forever, 0 never waits (PMQ_EAGAIN), > 0 waits at
  *    most that many milliseconds of CLOCK_MONOTONIC.  A non-blocking handle
- *    never waits.
+ *    never waits.  A wait interrupted by a signal handler returns PMQ_EINTR;
+ *    only an endless wait (timeout < 0) is restarted instead when the handler
+ *    was installed with SA_RESTART, as read() is.
  *
  * Pure C99: this header must compile with -std=c99 -pedantic and from C++.
  */
@@ -131,8 +133,11 @@ PMQ_API const char *pmq_name(pmq_queue *q);
 
 /* Notification, as mq_notify: one-shot, one registered process per queue
  * (else PMQ_EBUSY), fires when the queue goes from empty to non-empty and no
- * receiver is waiting.  The callback runs on a thread libpmq owns and may
- * register again from inside.  fn NULL / signo 0 cancels. */
+ * receiver is waiting in an endless receive (a receive with a timeout > 0
+ * waits in poll() and does not hold notification back).  The kernel cancels
+ * the registration when this process closes any descriptor of the queue.
+ * The callback runs on a thread libpmq owns and may register again, or close
+ * its handle, from inside.  fn NULL / signo 0 cancels. */
 typedef void (*pmq_notify_fn)(pmq_queue *q, void *ctx);
 PMQ_API int pmq_notify(pmq_queue *q, pmq_notify_fn fn, void *ctx);
 PMQ_API int pmq_notify_signal(pmq_queue *q, int signo);

@@ -151,6 +151,8 @@ TEST(Create, LimitsAreRefusedAsElimitWithTheLimitNamed)
     // Beyond the kernel's hard ceiling: refused whatever the capabilities.
     EXPECT_EQ(pmq_create(name.c_str(), PMQ_READ, 0, 1, 64 * 1024 * 1024, &q), PMQ_ELIMIT);
     EXPECT_TRUE(explained("hard ceilings")) << pmq_last_error();
+    // Beyond what a 32-bit long holds: refused, never truncated.
+    EXPECT_EQ(pmq_create(name.c_str(), PMQ_READ, 0, (int64_t{1} << 32) + 5, 16, &q), PMQ_ELIMIT);
     EXPECT_EQ(q, nullptr);
     EXPECT_FALSE(queue_exists(name));
 }
@@ -226,6 +228,7 @@ TEST(Unlink, RemovesTheNameButOpenHandlesStillWork)
     ASSERT_EQ(pmq_unlink(name.c_str()), PMQ_OK);
     EXPECT_FALSE(queue_exists(name));
     EXPECT_EQ(pmq_unlink(name.c_str()), PMQ_ENOENT);
+    EXPECT_TRUE(explained("unlinked already")) << pmq_last_error();
     ASSERT_EQ(pmq_send(q, "x", 1, 0), PMQ_OK);
     char buf[16];
     EXPECT_EQ(pmq_recv(q, buf, sizeof buf, nullptr), 1);

@@ -204,3 +204,47 @@ TEST(NotificationClose, ClosingARegisteredHandleIsSafe)
 }
 
 } // namespace
+
+namespace {
+
+// The kernel drops this process's registration when the process closes any
+// descriptor of the queue; registering again must then work (no stale EBUSY).
+TEST(NotificationKernel, RegistrationDroppedByClosingAnotherDescriptorCanBeRenewed)
+{
+    UnlinkGuard name(unique_queue_name("notify-renew"));
+    pmq_queue *q = nullptr, *other = nullptr;
+    ASSERT_EQ(pmq_create(name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &q), PMQ_OK);
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q, on_message, &calls), PMQ_OK);
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_WRITE, &other), PMQ_OK);
+    ASSERT_EQ(pmq_close(other), PMQ_OK); // the kernel forgets q's registration here
+    ASSERT_EQ(pmq_notify(q, on_message, &calls), PMQ_OK) << pmq_last_error();
+    ASSERT_EQ(pmq_send(q, "a", 1, 0), PMQ_OK);
+    EXPECT_TRUE(calls.wait_for(1, 10s));
+    pmq_close(q);
+}
+
+void close_own_queue(pmq_queue *q, void *ctx)
+{
+    auto *calls = static_cast<Calls *>(ctx);
+    const int rc = pmq_close(q); // must neither hang nor crash
+    std::lock_guard<std::mutex> hold(calls->lock);
+    calls->count = rc == PMQ_OK ? 1 : -1;
+    calls->changed.notify_all();
+}
+
+TEST(NotificationKernel, CallbackMayCloseItsOwnHandle)
+{
+    UnlinkGuard name(unique_queue_name("notify-selfclose"));
+    pmq_queue *q = nullptr, *writer = nullptr;
+    ASSERT_EQ(pmq_create(name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &q), PMQ_OK);
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_WRITE, &writer), PMQ_OK);
+    Calls calls;
+    ASSERT_EQ(pmq_notify(q, close_own_queue, &calls), PMQ_OK);
+    ASSERT_EQ(pmq_send(writer, "a", 1, 0), PMQ_OK);
+    ASSERT_TRUE(calls.wait_for(1, 10s));
+    EXPECT_EQ(calls.seen(), 1);
+    pmq_close(writer);
+}
+
+} // namespace

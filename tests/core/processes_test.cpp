@@ -199,4 +199,49 @@ TEST(Limits, OpenFileLimitIsNamed)
     EXPECT_EQ(verdict, "");
 }
 
+TEST(Limits, ZeroSizeMeansTheKernelsDefaultCappedByTheMaximum)
+{
+    const std::string verdict = run_in_child([]() -> std::string {
+        if (std::string e = enter_private_ipc_namespace(); !e.empty())
+            return e;
+        if (!write_proc("/proc/sys/fs/mqueue/msg_max", 10) ||
+            !write_proc("/proc/sys/fs/mqueue/msg_default", 20))
+            return "cannot set fs.mqueue limits in the private namespace";
+        pmq_queue *q = nullptr;
+        std::string v = expect_code("default depth", pmq_create("/d", PMQ_READ, 0, 0, 100, &q),
+                                    PMQ_OK);
+        pmq_attr attr{};
+        if (v.empty() && (pmq_getattr(q, &attr) != PMQ_OK || attr.max_messages != 10))
+            v += "max_messages " + std::to_string(attr.max_messages) + ", want 10";
+        pmq_close(q);
+        return v;
+    });
+    EXPECT_EQ(verdict, "");
+}
+
+// The name-based calls' cache may hold a queue another process unlinked; it
+// must not make a later create fail on a limit the queue would not hold
+// without the cache.
+TEST(Limits, CachedDescriptorsOfUnlinkedQueuesDoNotHoldLimits)
+{
+    const std::string verdict = run_in_child([]() -> std::string {
+        if (std::string e = enter_private_ipc_namespace(); !e.empty())
+            return e;
+        if (!write_proc("/proc/sys/fs/mqueue/queues_max", 1))
+            return "cannot set fs.mqueue.queues_max in the private namespace";
+        pmq_queue *q = nullptr;
+        std::string v = expect_code("first", pmq_create("/first", PMQ_WRITE, 0, 1, 16, &q),
+                                    PMQ_OK);
+        pmq_close(q);
+        v += expect_code("send_to", pmq_send_to("/first", "x", 1, 0, 0), PMQ_OK);
+        v += run_in_child([] {
+            return pmq_unlink("/first") == PMQ_OK ? std::string() : "unlink in grandchild";
+        });
+        v += expect_code("second", pmq_create("/second", PMQ_WRITE, 0, 1, 16, &q), PMQ_OK);
+        pmq_close(q);
+        return v;
+    });
+    EXPECT_EQ(verdict, "");
+}
+
 } // namespace
