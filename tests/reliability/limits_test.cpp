@@ -98,6 +98,26 @@ int create(const std::string &name, std::int64_t max_messages, std::int64_t mess
     return rc;
 }
 
+// Creating `name` must be refused as PMQ_ELIMIT with `expected` in the
+// explanation and no queue left; then the test follows the explanation's
+// 'sysctl fs.mqueue.<key>=N' advice, and the same creation must succeed.
+void expect_refusal_then_advice_works(const std::string &name, std::int64_t max_messages,
+                                      std::int64_t message_size, const std::string &expected,
+                                      const std::string &key)
+{
+    ASSERT_EQ(create(name, max_messages, message_size), PMQ_ELIMIT);
+    const std::string why = pmq_last_error();
+    EXPECT_NE(why.find(expected), std::string::npos) << why;
+    EXPECT_FALSE(queue_exists(name)) << "a refused queue was left behind";
+
+    const auto advice = suggested_sysctl(why, key);
+    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
+    EXPECT_GT(*advice, read_mqueue_sysctl(key)) << why;
+    ASSERT_TRUE(write_mqueue_sysctl(key, *advice));
+    EXPECT_EQ(create(name, max_messages, message_size), 0)
+        << "following the advice did not help: " << pmq_last_error();
+}
+
 TEST(Limits, QueuesMaxReachedIsRefusedAndTheAdviceWorks)
 {
     REQUIRE_PRIVATE_IPC();
@@ -110,17 +130,8 @@ TEST(Limits, QueuesMaxReachedIsRefusedAndTheAdviceWorks)
         ASSERT_EQ(create(queues.back()->name(), 1, 16), 0) << pmq_last_error();
     }
     const UnlinkGuard refused(unique_queue_name("qmax-refused"));
-    ASSERT_EQ(create(refused.name(), 1, 16), PMQ_ELIMIT);
-    const std::string why = pmq_last_error();
-    EXPECT_NE(why.find("fs.mqueue.queues_max (3)"), std::string::npos) << why;
-    EXPECT_FALSE(queue_exists(refused.name())) << "a refused queue was left behind";
-
-    const auto advice = suggested_sysctl(why, "queues_max");
-    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
-    EXPECT_GT(*advice, allowed);
-    ASSERT_TRUE(write_mqueue_sysctl("queues_max", *advice));
-    EXPECT_EQ(create(refused.name(), 1, 16), 0) << "following the advice did not help: "
-                                                << pmq_last_error();
+    expect_refusal_then_advice_works(refused.name(), 1, 16, "fs.mqueue.queues_max (3)",
+                                     "queues_max");
 }
 
 TEST(Limits, MsgMaxExceededIsRefusedAndTheAdviceWorks)
@@ -129,17 +140,8 @@ TEST(Limits, MsgMaxExceededIsRefusedAndTheAdviceWorks)
     const SysctlOverride msg_max("msg_max", 20);
     ASSERT_TRUE(msg_max.ok());
     const UnlinkGuard queue(unique_queue_name("msgmax"));
-    ASSERT_EQ(create(queue.name(), 21, 64), PMQ_ELIMIT);
-    const std::string why = pmq_last_error();
-    EXPECT_NE(why.find("max_messages 21 exceeds fs.mqueue.msg_max (20)"), std::string::npos)
-        << why;
-    EXPECT_FALSE(queue_exists(queue.name())) << "a refused queue was left behind";
-
-    const auto advice = suggested_sysctl(why, "msg_max");
-    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
-    ASSERT_TRUE(write_mqueue_sysctl("msg_max", *advice));
-    EXPECT_EQ(create(queue.name(), 21, 64), 0) << "following the advice did not help: "
-                                               << pmq_last_error();
+    expect_refusal_then_advice_works(queue.name(), 21, 64,
+                                     "max_messages 21 exceeds fs.mqueue.msg_max (20)", "msg_max");
     pmq_attr attr{};
     ASSERT_EQ(pmq_info(queue.c_str(), &attr), 0) << pmq_last_error();
     EXPECT_EQ(attr.max_messages, 21);
@@ -151,18 +153,9 @@ TEST(Limits, MsgsizeMaxExceededIsRefusedAndTheAdviceWorks)
     const SysctlOverride msgsize_max("msgsize_max", 1024);
     ASSERT_TRUE(msgsize_max.ok());
     const UnlinkGuard queue(unique_queue_name("msgsizemax"));
-    ASSERT_EQ(create(queue.name(), 2, 1025), PMQ_ELIMIT);
-    const std::string why = pmq_last_error();
-    EXPECT_NE(why.find("message_size 1025 exceeds fs.mqueue.msgsize_max (1024)"),
-              std::string::npos)
-        << why;
-    EXPECT_FALSE(queue_exists(queue.name())) << "a refused queue was left behind";
-
-    const auto advice = suggested_sysctl(why, "msgsize_max");
-    ASSERT_TRUE(advice.has_value()) << "no sysctl to raise the limit in: " << why;
-    ASSERT_TRUE(write_mqueue_sysctl("msgsize_max", *advice));
-    EXPECT_EQ(create(queue.name(), 2, 1025), 0) << "following the advice did not help: "
-                                                << pmq_last_error();
+    expect_refusal_then_advice_works(queue.name(), 2, 1025,
+                                     "message_size 1025 exceeds fs.mqueue.msgsize_max (1024)",
+                                     "msgsize_max");
 }
 
 TEST(Limits, KernelCeilingIsRefusedAsLimitWithoutFalseAdvice)
