@@ -103,7 +103,8 @@ Status explain_receive_arguments(CallSite site)
 Status send_after_failure(int err, mqd_t fd, const void *msg, std::size_t len,
                           unsigned priority, int timeout_ms, CallSite site)
 {
-    const char *bytes = static_cast<const char *>(msg);
+    // glibc declares the buffer nonnull; a zero-length message may come as NULL.
+    const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
     if (err == ETIMEDOUT && timeout_ms > 0) {
         const Deadline deadline(timeout_ms);
         while ((err = wait_ready(fd, POLLOUT, deadline)) == 0) {

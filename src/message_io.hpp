@@ -45,7 +45,8 @@ Status explain_receive_arguments(CallSite site);
 inline Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priority,
                            int timeout_ms, CallSite site)
 {
-    const char *bytes = static_cast<const char *>(msg);
+    // glibc declares the buffer nonnull; a zero-length message may come as NULL.
+    const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
     const int rc = timeout_ms < 0 ? ::mq_send(fd, bytes, len, priority)
                                   : ::mq_timedsend(fd, bytes, len, priority, &already_expired);
     if (rc == 0) [[likely]]

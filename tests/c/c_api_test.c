@@ -31,6 +31,7 @@ int main(void)
 {
     char name[64];
     char buf[128];
+    static const char oversized[129];
     unsigned priority = 99;
     pmq_queue *q = NULL;
     pmq_attr attr;
@@ -72,7 +73,7 @@ int main(void)
     start_phase("errors");
     CHECK_CODE(pmq_create(name, PMQ_READ | PMQ_EXCL, 0, 4, 128, &q), PMQ_EEXIST);
     CHECK(strstr(pmq_last_error(), name) != NULL);
-    CHECK_CODE(pmq_send(q, buf, 129, 0), PMQ_EMSGSIZE);
+    CHECK_CODE(pmq_send(q, oversized, sizeof oversized, 0), PMQ_EMSGSIZE);
     CHECK_CODE(pmq_recv(q, buf, 10, NULL), PMQ_EMSGSIZE);
     CHECK_CODE(pmq_send(q, "x", 1, 40000u), PMQ_EINVAL);
     CHECK_CODE(pmq_open("nope", PMQ_READ, &q), PMQ_ENAME);
