@@ -106,7 +106,6 @@ void after_fork_in_parent() { pthread_mutex_unlock(&cache.lock); }
 // threads that held it, and retired entries can be closed now.
 void after_fork_in_child()
 {
-    pthread_mutex_init(&cache.lock, nullptr);
     for (Slot &slot : cache.slots) {
         slot.users = 0;
         if (slot.state == SlotState::retired) {
@@ -115,6 +114,8 @@ void after_fork_in_child()
             slot = Slot{};
         }
     }
+    // The forking thread locked it in before_fork() and lives on here: release it.
+    pthread_mutex_unlock(&cache.lock);
 }
 
 void register_fork_handlers()

@@ -24,7 +24,7 @@
 //    across a send or receive; reference counts keep a descriptor open while
 //    any thread still uses it.
 //  - fork(): atfork handlers hold the mutex across fork(), so the child gets
-//    a consistent table and a fresh mutex; its inherited descriptors stay valid.
+//    a consistent table and an unlocked mutex; its inherited descriptors stay valid.
 //  - dlopen: the table is constant-initialized and has no destructor; the
 //    atfork handlers are registered on first use (glibc removes them at dlclose).
 #pragma once

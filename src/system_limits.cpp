@@ -103,9 +103,9 @@ Status diagnose_open_failure(int err, const char *operation, const char *name, b
                     operation, name);
     case EACCES:
         return fail(Errc::permission_denied,
-                    "%s(\"%s\"): permission denied: the queue's owner and mode do not let "
-                    "this user open it this way (queues are created 0600, owner only, unless "
-                    "their creator gives a wider mode)",
+                    "%s(\"%s\"): permission denied: this user may not open the queue this "
+                    "way; its owner and mode exclude you (queues are created 0600, owner only, "
+                    "unless their creator gives a wider mode)",
                     operation, name);
     case ENAMETOOLONG:
         return fail(Errc::bad_name, "%s(\"%.32s...\"): the name is too long for this system",
