@@ -59,6 +59,18 @@ inline std::string enter_private_ipc_namespace()
     return "";
 }
 
+// True if this process may create a private IPC namespace: root may, an
+// unprivileged build (a Debian build daemon's, say) may not.
+inline bool can_enter_private_ipc_namespace()
+{
+    const pid_t pid = ::fork();
+    if (pid == 0)
+        ::_exit(::unshare(CLONE_NEWIPC) == 0 ? 0 : 1);
+    int status = 0;
+    return pid > 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
+}
+
 inline bool write_proc(const char *path, long value)
 {
     FILE *f = std::fopen(path, "w");

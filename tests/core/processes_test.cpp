@@ -14,6 +14,7 @@
 #include "child_process.hpp"
 #include "test_support.hpp"
 
+using pmq_test::can_enter_private_ipc_namespace;
 using pmq_test::enter_private_ipc_namespace;
 using pmq_test::run_in_child;
 using pmq_test::UnlinkGuard;
@@ -114,6 +115,8 @@ TEST(Permissions, AnotherUserIsDeniedAnOwnerOnlyQueue)
 
 TEST(Limits, MsgMaxAndMsgsizeMaxRefusalsNameTheSetting)
 {
+    if (!can_enter_private_ipc_namespace())
+        GTEST_SKIP() << "needs a private IPC namespace, which only root may create here";
     if (has_cap_sys_resource())
         GTEST_SKIP() << "this process has CAP_SYS_RESOURCE, which bypasses msg_max";
     const std::string verdict = run_in_child([]() -> std::string {
@@ -140,6 +143,8 @@ TEST(Limits, MsgMaxAndMsgsizeMaxRefusalsNameTheSetting)
 
 TEST(Limits, QueuesMaxRefusalNamesTheSetting)
 {
+    if (!can_enter_private_ipc_namespace())
+        GTEST_SKIP() << "needs a private IPC namespace, which only root may create here";
     if (has_cap_sys_resource())
         GTEST_SKIP() << "this process has CAP_SYS_RESOURCE, which bypasses queues_max";
     const std::string verdict = run_in_child([]() -> std::string {
@@ -160,6 +165,8 @@ TEST(Limits, QueuesMaxRefusalNamesTheSetting)
 
 TEST(Limits, RlimitMsgqueueRefusalGivesTheBytesNeeded)
 {
+    if (!can_enter_private_ipc_namespace())
+        GTEST_SKIP() << "needs a private IPC namespace, which only root may create here";
     const std::string verdict = run_in_child([]() -> std::string {
         if (std::string e = enter_private_ipc_namespace(); !e.empty())
             return e;
