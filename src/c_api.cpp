@@ -79,7 +79,7 @@ int null_argument(const char *operation, const char *what)
     return to_c(fail(Errc::invalid_argument, "%s: %s is NULL", operation, what));
 }
 
-int unsupported_or(const char *operation)
+int unsupported(const char *operation)
 {
     return to_c(fail(Errc::not_supported,
                      "%s: this platform has no POSIX message queues (mqueue.h / mq_open were "
@@ -290,7 +290,7 @@ PMQ_API int pmq_get_limits(pmq_limits *out)
     if (out == nullptr)
         return null_argument("pmq_get_limits", "the pmq_limits pointer");
     if (!core::platform_supported())
-        return unsupported_or("pmq_get_limits");
+        return unsupported("pmq_get_limits");
     const core::SystemLimits l = core::read_system_limits();
     *out = pmq_limits{l.prio_max,   l.name_max,        l.msg_max,    l.msgsize_max,
                       l.msg_default, l.msgsize_default, l.queues_max, l.rlimit_msgqueue};

@@ -21,11 +21,10 @@ struct Queue {
 
 namespace pmq::detail {
 
-
-
-// mq_open with close-on-exec, and the diagnosis of its failure.  attr is
-// NULL for the system defaults; max_messages / message_size are repeated for
-// the explanation of a refused create.
+// mq_open with close-on-exec, and the diagnosis of its failure (the
+// attributes asked for, if any, name the limit that refused them).  attr is
+// NULL for the system defaults.  A limit possibly held by the name-based
+// calls' idle descriptors is retried once after releasing them.
 Status open_descriptor(const char *operation, const char *name, int oflag, unsigned mode,
                        const struct mq_attr *attr, mqd_t *out);
 
