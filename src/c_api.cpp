@@ -13,6 +13,9 @@
 #include "name_calls.hpp"
 #include "notification.hpp"
 #include "queue.hpp"
+#if PMQ_HAVE_MQUEUE
+#include "queue_io.hpp"
+#endif
 #include "system_limits.hpp"
 
 using pmq::detail::Errc;

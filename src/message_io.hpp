@@ -42,7 +42,7 @@ Status explain_receive_arguments(CallSite site);
 
 // timeout_ms: < 0 waits forever (unless the descriptor is non-blocking),
 // 0 never waits, > 0 waits at most that long.
-inline Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priority,
+[[gnu::always_inline]] inline Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priority,
                            int timeout_ms, CallSite site)
 {
     // glibc declares the buffer nonnull; a zero-length message may come as NULL.
@@ -54,7 +54,7 @@ inline Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned 
     return send_after_failure(errno, fd, msg, len, priority, timeout_ms, site);
 }
 
-inline Status receive_message(mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
+[[gnu::always_inline]] inline Status receive_message(mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
                               int timeout_ms, CallSite site, std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);

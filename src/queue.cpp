@@ -8,6 +8,7 @@
 #include "descriptor_cache.hpp"
 #include "message_io.hpp"
 #include "notification.hpp"
+#include "queue_io.hpp"
 #include "queue_name.hpp"
 #include "queue_state.hpp"
 #include "system_limits.hpp"
@@ -219,32 +220,13 @@ Status unlink_queue(const char *name)
     return diagnose_open_failure(err, op, name, false, 0, 0);
 }
 
-Status queue_send(Queue &q, const void *msg, std::size_t len, unsigned priority, int timeout_ms,
-                  const char *operation)
+Status explain_wrong_direction(const Queue &q, unsigned needed, const char *operation)
 {
-    const CallSite site{operation, q.name.c_str()};
-    if (!(q.directions & open_flag::write))
-        return fail(Errc::bad_direction,
-                    "%s(\"%s\"): the handle was opened without PMQ_WRITE; open the queue with "
-                    "PMQ_WRITE to send",
-                    operation, site.name);
-    if (Status s = check_send_arguments(msg, len, priority, site); !s.ok())
-        return s;
-    return send_message(q.fd, msg, len, priority, timeout_ms, site);
-}
-
-Status queue_receive(Queue &q, void *buf, std::size_t cap, unsigned *priority, int timeout_ms,
-                     const char *operation, std::size_t *length)
-{
-    const CallSite site{operation, q.name.c_str()};
-    if (!(q.directions & open_flag::read))
-        return fail(Errc::bad_direction,
-                    "%s(\"%s\"): the handle was opened without PMQ_READ; open the queue with "
-                    "PMQ_READ to receive",
-                    operation, site.name);
-    if (Status s = check_receive_arguments(buf, site); !s.ok())
-        return s;
-    return receive_message(q.fd, buf, cap, priority, timeout_ms, site, length);
+    const bool send = needed == open_flag::write;
+    return fail(Errc::bad_direction,
+                "%s(\"%s\"): the handle was opened without %s; open the queue with %s to %s",
+                operation, q.name.c_str(), send ? "PMQ_WRITE" : "PMQ_READ",
+                send ? "PMQ_WRITE" : "PMQ_READ", send ? "send" : "receive");
 }
 
 Status queue_attributes(Queue &q, Attributes *out)

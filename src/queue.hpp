@@ -10,6 +10,10 @@
 
 #include "status.hpp"
 
+#ifndef PMQ_HAVE_MQUEUE
+#error "PMQ_HAVE_MQUEUE (1 or 0) must be defined; src/meson.build does"
+#endif
+
 namespace pmq::detail {
 
 struct Queue; // defined in queue_state.hpp
@@ -38,10 +42,13 @@ Status close_queue(Queue *q);
 Status unlink_queue(const char *name);
 
 // `operation` names the API call in explanations.  timeout_ms as in pmq.h.
+// Inline in queue_io.hpp where the platform has message queues.
+#if !PMQ_HAVE_MQUEUE
 Status queue_send(Queue &q, const void *msg, std::size_t len, unsigned priority, int timeout_ms,
                   const char *operation);
 Status queue_receive(Queue &q, void *buf, std::size_t cap, unsigned *priority, int timeout_ms,
                      const char *operation, std::size_t *length);
+#endif
 
 Status queue_attributes(Queue &q, Attributes *out);
 Status queue_set_nonblocking(Queue &q, bool on);

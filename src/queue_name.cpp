@@ -31,7 +31,8 @@ Status check_queue_name(const char *name, const char *operation)
                     "%s(\"%.64s\"): a queue name may contain no '/' after the first; use another "
                     "character such as '.' or '-'",
                     operation, name);
-    if (std::strcmp(name, "/.") == 0 || std::strcmp(name, "/..") == 0)
+    const bool dots = name[1] == '.' && (length == 2 || (length == 3 && name[2] == '.'));
+    if (dots)
         return fail(Errc::bad_name, "%s(\"%s\"): \".\" and \"..\" are not queue names", operation,
                     name);
     return {};
