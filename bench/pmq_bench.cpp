@@ -2,7 +2,8 @@
 // open-per-call style, side by side in one run.  Each measurement runs in
 // rounds that interleave the styles (raw, libpmq, seed, raw, libpmq, ...),
 // and the table gives medians over the rounds, with each figure's cost
-// relative to raw.
+// relative to raw, and that of the floor: the least any implementation could
+// cost in that row (styles.hpp).
 #include <pmq/pmq.h>
 
 #include <sched.h>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "failure.hpp"
+#include "placement.hpp"
 #include "report.hpp"
 #include "same_thread.hpp"
 #include "statistics.hpp"
@@ -32,9 +34,10 @@ constexpr std::size_t message_sizes[] = {16, 1024, 8192};
 
 struct Settings {
     int rounds = 11;
-    long pairs = 20000;    // per round and style, same-thread measurements
-    long trips = 4000;     // per round and style, round trips
-    long messages = 20000; // per round and style, streams
+    long pairs = 20000;     // per round and style, same-thread measurements
+    long trips = 10000;     // per round and style, round trips: enough for a stable p99
+    long messages = 100000; // per round and style, streams: a round of 20000 was short
+                            // enough (20 ms) for one scheduler hiccup to move it 5%
 };
 
 // A queue of 10 messages of up to 8 KiB (the Linux defaults, so that an
@@ -65,22 +68,6 @@ private:
     std::string name_;
 };
 
-// Pins this process, and so the children it forks, to the CPU it runs on.
-// Where the scheduler puts the two processes of a cross-process measurement
-// (one CPU, or two that must wake each other) changes a round trip several
-// times over on a VM, more than anything libpmq does; one CPU for everything
-// takes that chance out of the comparison.  Returns the CPU, or -1.
-int pin_to_current_cpu()
-{
-    const int cpu = ::sched_getcpu();
-    if (cpu < 0)
-        return -1;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return ::sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -1;
-}
-
 std::string cpu_model()
 {
     std::ifstream cpuinfo("/proc/cpuinfo");
@@ -90,7 +77,7 @@ std::string cpu_model()
     return "unknown CPU";
 }
 
-void print_header(const Settings &settings, int pinned_cpu)
+void print_header(const Settings &settings, const Placement &placement)
 {
     struct utsname system {};
     ::uname(&system);
@@ -100,10 +87,14 @@ void print_header(const Settings &settings, int pinned_cpu)
                 settings.messages);
     std::printf("machine: %s, %ld CPUs online, Linux %s; ", cpu_model().c_str(),
                 ::sysconf(_SC_NPROCESSORS_ONLN), system.release);
-    if (pinned_cpu >= 0)
-        std::printf("both processes pinned to CPU %d\n\n", pinned_cpu);
+    if (placement.home < 0)
+        std::printf("not pinned to CPUs\n\n");
+    else if (placement.sender == placement.home)
+        std::printf("everything on CPU %d\n\n", placement.home);
     else
-        std::printf("not pinned to a CPU\n\n");
+        std::printf("pairs and round trips on CPU %d; streams: receiver on CPU %d, sender on "
+                    "CPU %d\n\n",
+                    placement.home, placement.home, placement.sender);
 }
 
 void progress(const char *what, std::size_t size)
@@ -124,7 +115,9 @@ PairRows measure_pairs(std::size_t size, const Settings &s)
     for (int round = 0; round < s.rounds; ++round) {
         pair.raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, s.pairs));
         pair.libpmq.push_back(nanoseconds_per_pair<HandleStyle>(q, size, s.pairs));
+        pair.floor.push_back(nanoseconds_per_pair<BareWrapperStyle>(q, size, s.pairs));
         name.libpmq.push_back(nanoseconds_per_pair<NameStyle>(q, size, s.pairs));
+        name.floor.push_back(nanoseconds_per_pair<CheckedRawStyle>(q, size, s.pairs));
         pair.seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, s.pairs));
         timed.raw.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, s.pairs));
         timed.libpmq.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, s.pairs));
@@ -162,6 +155,7 @@ LatencyRows measure_round_trips(std::size_t size, const Settings &s)
     for (int round = 0; round < s.rounds; ++round) {
         round_trip_round<RawStyle>(there, back, size, s.trips, p50.raw, p99.raw);
         round_trip_round<HandleStyle>(there, back, size, s.trips, p50.libpmq, p99.libpmq);
+        round_trip_round<BareWrapperStyle>(there, back, size, s.trips, p50.floor, p99.floor);
         round_trip_round<SeedStyle>(there, back, size, s.trips, p50.seed, p99.seed);
     }
     return LatencyRows{
@@ -174,15 +168,16 @@ struct StreamRows {
     Row messages, bytes;
 };
 
-StreamRows measure_streams(std::size_t size, const Settings &s)
+StreamRows measure_streams(std::size_t size, const Settings &s, int sender_cpu)
 {
     progress("two-process streams", size);
     const BenchQueue queue;
     Series rate;
     for (int round = 0; round < s.rounds; ++round) {
-        rate.raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages));
-        rate.libpmq.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages));
-        rate.seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages));
+        rate.raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages, sender_cpu));
+        rate.libpmq.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages, sender_cpu));
+        rate.floor.push_back(messages_per_second<BareWrapperStyle>(queue.name(), size, s.messages, sender_cpu));
+        rate.seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages, sender_cpu));
     }
     return StreamRows{
         make_row("stream", "msg/s", size, rate, true, true),
@@ -199,6 +194,7 @@ int main(int argc, char **argv)
     Settings settings;
     bool quick = false;
     bool spread = false;
+    bool streams_on_one_cpu = false;
     app.add_flag("--quick", quick, "tiny counts: a smoke test that everything runs, not a measurement");
     app.add_option("--rounds", settings.rounds, "interleaved rounds per measurement")
         ->check(CLI::Range(1, 1000));
@@ -209,7 +205,11 @@ int main(int argc, char **argv)
     app.add_option("--messages", settings.messages, "streamed messages per round and style")
         ->check(CLI::Range(1L, 100000000L));
     app.add_flag("--no-pin", spread,
-                 "let the scheduler place the processes instead of pinning all to one CPU");
+                 "let the scheduler place every process instead of choosing their CPUs");
+    app.add_flag("--streams-on-one-cpu", streams_on_one_cpu,
+                 "run a stream's sender on the receiver's CPU too (the scheduler's batching "
+                 "then decides the stream rows)")
+        ->excludes("--no-pin");
     CLI11_PARSE(app, argc, argv);
     if (quick) {
         const Settings tiny{3, 100, 50, 200};
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
     }
 
     unlink_queues_on_signals();
-    const int pinned_cpu = spread ? -1 : pin_to_current_cpu();
+    const Placement placement = place_processes(!spread, streams_on_one_cpu);
     std::vector<Row> pairs, timed, names, p50, p99, streamed, bytes;
     for (const std::size_t size : message_sizes) {
         const PairRows r = measure_pairs(size, settings);
@@ -234,7 +234,7 @@ int main(int argc, char **argv)
         p99.push_back(r.p99);
     }
     for (const std::size_t size : message_sizes) {
-        const StreamRows r = measure_streams(size, settings);
+        const StreamRows r = measure_streams(size, settings, placement.sender);
         streamed.push_back(r.messages);
         bytes.push_back(r.bytes);
     }
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
     std::vector<Row> table;
     for (const auto *group : {&pairs, &timed, &p50, &p99, &streamed, &bytes, &names})
         table.insert(table.end(), group->begin(), group->end());
-    print_header(settings, pinned_cpu);
+    print_header(settings, placement);
     print_table(table);
     print_targets(table, names, pairs);
     return 0;

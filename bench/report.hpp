@@ -20,13 +20,17 @@ struct Row {
     double libpmq;
     double seed;             // NaN where the seed's style is not measured
     double libpmq_cost;
+    double floor_cost;       // the floor's cost (see Series); NaN where not measured
     double seed_cost;        // NaN where the seed's style is not measured
     bool handle_call;        // libpmq's handle calls: the 3% target applies
 };
 
-// Per-round figures of one measurement, in the order the rounds ran.
+// Per-round figures of one measurement, in the order the rounds ran.  The
+// floor is the least any implementation can cost in this row: raw calls
+// through a bare wrapper function in a shared library for the handle calls,
+// raw calls plus one fstat each for the name-based calls (styles.hpp).
 struct Series {
-    std::vector<double> raw, libpmq, seed; // seed empty where not measured
+    std::vector<double> raw, libpmq, floor, seed; // floor, seed: empty where not measured
 };
 
 // The row of a series; `scale` multiplies the figures (not the costs).
@@ -38,7 +42,8 @@ void print_table(const std::vector<Row> &rows);
 
 // Checks the targets (handle calls within 3% of raw; name-based pair at
 // least 3x faster than the seed and at most 2x a handle pair) and prints
-// each verdict.  `handle_pairs` are the rows the name-based pair is held to.
+// each verdict, with what the floor reaches where a target is missed.
+// `handle_pairs` are the rows the name-based pair is held to.
 void print_targets(const std::vector<Row> &rows, const std::vector<Row> &name_pairs,
                    const std::vector<Row> &handle_pairs);
 

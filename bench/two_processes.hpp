@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "failure.hpp"
+#include "placement.hpp"
 #include "statistics.hpp"
 
 namespace bench {
@@ -74,14 +75,16 @@ void round_trips(const char *there, const char *back, std::size_t size, long tri
 }
 
 // One-way stream: the child sends `messages` messages of `size` bytes as
-// fast as it can, this process receives them.  Returns messages per second.
+// fast as it can from `sender_cpu` (-1: where it starts), this process
+// receives them.  Returns messages per second.
 template <class S>
-double messages_per_second(const char *name, std::size_t size, long messages)
+double messages_per_second(const char *name, std::size_t size, long messages, int sender_cpu)
 {
     int go[2];
     if (::pipe(go) != 0)
         die_errno("pipe");
     const pid_t sender = spawn([&] {
+        move_to_cpu(sender_cpu);
         S out(name);
         std::vector<char> message(size, 's');
         char start = 0;
