@@ -1,9 +1,9 @@
 // pmq-bench: libpmq against raw mq_send/mq_receive and against the seed's
 // open-per-call style, side by side in one run.  Each measurement runs in
-// rounds that interleave the styles (raw, libpmq, seed, raw, libpmq, ...),
-// and the table gives medians over the rounds, with each figure's cost
-// relative to raw, and that of the floor: the least any implementation could
-// cost in that row (styles.hpp).
+// rounds that interleave the styles (raw, libpmq, floor, seed; the next round
+// starts one style later), and the table gives medians over the rounds, with
+// each figure's cost relative to raw, and that of the floor: the least any
+// implementation could cost in that row (styles.hpp).
 #include <pmq/pmq.h>
 
 #include <sched.h>
@@ -15,6 +15,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -102,6 +105,16 @@ void progress(const char *what, std::size_t size)
     std::fprintf(stderr, "pmq-bench: measuring %s, %zu-byte messages...\n", what, size);
 }
 
+// Runs each step of one round, starting with a different step every round:
+// no style always follows the same other one, whose leftovers (a child
+// process's teardown, say) would otherwise always land on it.
+void run_in_turn(int round, std::initializer_list<std::function<void()>> steps)
+{
+    const std::size_t n = steps.size();
+    for (std::size_t i = 0; i < n; ++i)
+        std::data(steps)[(i + static_cast<std::size_t>(round)) % n]();
+}
+
 struct PairRows {
     Row pair, timed, name;
 };
@@ -112,16 +125,18 @@ PairRows measure_pairs(std::size_t size, const Settings &s)
     const BenchQueue queue;
     const char *q = queue.name();
     Series pair, timed, name;
-    for (int round = 0; round < s.rounds; ++round) {
-        pair.raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, s.pairs));
-        pair.libpmq.push_back(nanoseconds_per_pair<HandleStyle>(q, size, s.pairs));
-        pair.floor.push_back(nanoseconds_per_pair<BareWrapperStyle>(q, size, s.pairs));
-        name.libpmq.push_back(nanoseconds_per_pair<NameStyle>(q, size, s.pairs));
-        name.floor.push_back(nanoseconds_per_pair<CheckedRawStyle>(q, size, s.pairs));
-        pair.seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, s.pairs));
-        timed.raw.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, s.pairs));
-        timed.libpmq.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, s.pairs));
-    }
+    const long n = s.pairs;
+    for (int round = 0; round < s.rounds; ++round)
+        run_in_turn(round, {
+            [&] { pair.raw.push_back(nanoseconds_per_pair<RawStyle>(q, size, n)); },
+            [&] { pair.libpmq.push_back(nanoseconds_per_pair<HandleStyle>(q, size, n)); },
+            [&] { pair.floor.push_back(nanoseconds_per_pair<BareWrapperStyle>(q, size, n)); },
+            [&] { name.libpmq.push_back(nanoseconds_per_pair<NameStyle>(q, size, n)); },
+            [&] { name.floor.push_back(nanoseconds_per_pair<CheckedRawStyle>(q, size, n)); },
+            [&] { pair.seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, n)); },
+            [&] { timed.raw.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, n)); },
+            [&] { timed.libpmq.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, n)); },
+        });
     name.raw = pair.raw;
     name.seed = pair.seed;
     return PairRows{
@@ -152,12 +167,14 @@ LatencyRows measure_round_trips(std::size_t size, const Settings &s)
     progress("two-process round trips", size);
     const BenchQueue there, back;
     Series p50, p99;
-    for (int round = 0; round < s.rounds; ++round) {
-        round_trip_round<RawStyle>(there, back, size, s.trips, p50.raw, p99.raw);
-        round_trip_round<HandleStyle>(there, back, size, s.trips, p50.libpmq, p99.libpmq);
-        round_trip_round<BareWrapperStyle>(there, back, size, s.trips, p50.floor, p99.floor);
-        round_trip_round<SeedStyle>(there, back, size, s.trips, p50.seed, p99.seed);
-    }
+    const long n = s.trips;
+    for (int round = 0; round < s.rounds; ++round)
+        run_in_turn(round, {
+            [&] { round_trip_round<RawStyle>(there, back, size, n, p50.raw, p99.raw); },
+            [&] { round_trip_round<HandleStyle>(there, back, size, n, p50.libpmq, p99.libpmq); },
+            [&] { round_trip_round<BareWrapperStyle>(there, back, size, n, p50.floor, p99.floor); },
+            [&] { round_trip_round<SeedStyle>(there, back, size, n, p50.seed, p99.seed); },
+        });
     return LatencyRows{
         make_row("round trip p50", "us", size, p50, false, true),
         make_row("round trip p99", "us", size, p99, false, true),
@@ -173,12 +190,15 @@ StreamRows measure_streams(std::size_t size, const Settings &s, int sender_cpu)
     progress("two-process streams", size);
     const BenchQueue queue;
     Series rate;
-    for (int round = 0; round < s.rounds; ++round) {
-        rate.raw.push_back(messages_per_second<RawStyle>(queue.name(), size, s.messages, sender_cpu));
-        rate.libpmq.push_back(messages_per_second<HandleStyle>(queue.name(), size, s.messages, sender_cpu));
-        rate.floor.push_back(messages_per_second<BareWrapperStyle>(queue.name(), size, s.messages, sender_cpu));
-        rate.seed.push_back(messages_per_second<SeedStyle>(queue.name(), size, s.messages, sender_cpu));
-    }
+    const char *q = queue.name();
+    const long n = s.messages;
+    for (int round = 0; round < s.rounds; ++round)
+        run_in_turn(round, {
+            [&] { rate.raw.push_back(messages_per_second<RawStyle>(q, size, n, sender_cpu)); },
+            [&] { rate.libpmq.push_back(messages_per_second<HandleStyle>(q, size, n, sender_cpu)); },
+            [&] { rate.floor.push_back(messages_per_second<BareWrapperStyle>(q, size, n, sender_cpu)); },
+            [&] { rate.seed.push_back(messages_per_second<SeedStyle>(q, size, n, sender_cpu)); },
+        });
     return StreamRows{
         make_row("stream", "msg/s", size, rate, true, true),
         make_row("stream", "MB/s", size, rate, true, true, static_cast<double>(size) / 1e6),
