@@ -18,8 +18,9 @@
 namespace bench {
 
 struct Placement {
-    int home = -1;   // this process and its children; -1: not pinned
-    int sender = -1; // a stream's sending child; -1: stays where it is
+    int home = -1;                // this process and its children; -1: not pinned
+    int sender = -1;              // a stream's sending child; -1: stays where it is
+    bool one_cpu_allowed = false; // the affinity mask left no second CPU for streams
 };
 
 // Pins this process to the CPU it runs on and picks another allowed CPU for
@@ -38,6 +39,7 @@ inline Placement place_processes(bool pin, bool streams_on_one_cpu)
     if (::sched_setaffinity(0, sizeof one, &one) != 0)
         return placement;
     placement.home = placement.sender = cpu;
+    placement.one_cpu_allowed = CPU_COUNT(&allowed) < 2;
     if (streams_on_one_cpu)
         return placement;
     for (int other = 0; other < CPU_SETSIZE; ++other)
@@ -48,15 +50,16 @@ inline Placement place_processes(bool pin, bool streams_on_one_cpu)
     return placement;
 }
 
-// Moves the calling process to `cpu` (a child inherits its parent's CPU).
-inline void move_to_cpu(int cpu)
+// Moves the calling process to `cpu` (a child inherits its parent's CPU);
+// -1 leaves it where it is.  Returns false when the kernel refused.
+inline bool move_to_cpu(int cpu)
 {
     if (cpu < 0)
-        return;
+        return true;
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    ::sched_setaffinity(0, sizeof set, &set);
+    return ::sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
 } // namespace bench

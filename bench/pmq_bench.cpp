@@ -1,7 +1,7 @@
 // pmq-bench: libpmq against raw mq_send/mq_receive and against the seed's
 // open-per-call style, side by side in one run.  Each measurement runs in
-// rounds that interleave the styles (raw, libpmq, floor, seed; the next round
-// starts one style later), and the table gives medians over the rounds, with
+// rounds that interleave the styles (raw, libpmq, floor, seed, in an order
+// that changes every round), and the table gives medians over the rounds, with
 // each figure's cost relative to raw, and that of the floor: the least any
 // implementation could cost in that row (styles.hpp).
 #include <pmq/pmq.h>
@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -93,7 +94,8 @@ void print_header(const Settings &settings, const Placement &placement)
     if (placement.home < 0)
         std::printf("not pinned to CPUs\n\n");
     else if (placement.sender == placement.home)
-        std::printf("everything on CPU %d\n\n", placement.home);
+        std::printf("everything on CPU %d%s\n\n", placement.home,
+                    placement.one_cpu_allowed ? " (the only CPU this process may use)" : "");
     else
         std::printf("pairs and round trips on CPU %d; streams: receiver on CPU %d, sender on "
                     "CPU %d\n\n",
@@ -105,14 +107,24 @@ void progress(const char *what, std::size_t size)
     std::fprintf(stderr, "pmq-bench: measuring %s, %zu-byte messages...\n", what, size);
 }
 
-// Runs each step of one round, starting with a different step every round:
-// no style always follows the same other one, whose leftovers (a child
-// process's teardown, say) would otherwise always land on it.
+// Runs the steps of one round in that round's order, from a balanced Latin
+// square (a Williams design): over n rounds (2n when n is odd) every step
+// runs once in each position and once right after each other step, so that
+// what one style leaves behind (its child process's teardown, say) does not
+// always land on the same other style.
 void run_in_turn(int round, std::initializer_list<std::function<void()>> steps)
 {
     const std::size_t n = steps.size();
-    for (std::size_t i = 0; i < n; ++i)
-        std::data(steps)[(i + static_cast<std::size_t>(round)) % n]();
+    const auto r = static_cast<std::size_t>(round);
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t first_row = i % 2 == 1 ? (i + 1) / 2 : (n - i / 2) % n; // 0 1 n-1 2 n-2 ...
+        order[i] = (first_row + r) % n;
+    }
+    if (n % 2 == 1 && (r / n) % 2 == 1)
+        std::reverse(order.begin(), order.end());
+    for (const std::size_t step : order)
+        std::data(steps)[step]();
 }
 
 struct PairRows {

@@ -80,21 +80,21 @@ private:
     }
 };
 
-// Raw calls through a function in a shared library that does nothing else:
-// the floor of any library's handle calls (bare_wrapper.h).
+// Raw calls through a function in a shared library that only turns failures
+// into error codes: the floor of any library's handle calls (bare_wrapper.h).
 class BareWrapperStyle : public RawStyle {
 public:
     using RawStyle::RawStyle;
     void send(const char *msg, std::size_t len)
     {
-        if (bare_wrapper_send(fd_, msg, len, 0) != 0)
-            die_errno("mq_send");
+        if (const int rc = bare_wrapper_send(fd_, msg, len, 0); rc != 0)
+            die("mq_send", std::strerror(-rc));
     }
     std::size_t receive(char *buf, std::size_t cap)
     {
         const ssize_t n = bare_wrapper_receive(fd_, buf, cap, nullptr);
         if (n < 0)
-            die_errno("mq_receive");
+            die("mq_receive", std::strerror(static_cast<int>(-n)));
         return static_cast<std::size_t>(n);
     }
 };
@@ -127,8 +127,10 @@ private:
 #else
         const int rc = ::fstat(fd_, &st);
 #endif
-        if (rc != 0 || st.st_nlink == 0)
+        if (rc != 0)
             die_errno("fstat");
+        if (st.st_nlink == 0)
+            die("fstat", "the benchmark's queue was unlinked while in use");
     }
 };
 

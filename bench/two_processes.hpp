@@ -84,7 +84,8 @@ double messages_per_second(const char *name, std::size_t size, long messages, in
     if (::pipe(go) != 0)
         die_errno("pipe");
     const pid_t sender = spawn([&] {
-        move_to_cpu(sender_cpu);
+        if (!move_to_cpu(sender_cpu))
+            die_errno("sched_setaffinity (the stream's sender)");
         S out(name);
         std::vector<char> message(size, 's');
         char start = 0;
