@@ -6,14 +6,12 @@
 // implementation could cost in that row (styles.hpp).
 #include <pmq/pmq.h>
 
-#include <sched.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
