@@ -42,8 +42,8 @@ Status explain_receive_arguments(CallSite site);
 
 // timeout_ms: < 0 waits forever (unless the descriptor is non-blocking),
 // 0 never waits, > 0 waits at most that long.
-[[gnu::always_inline]] inline Status send_message(mqd_t fd, const void *msg, std::size_t len, unsigned priority,
-                           int timeout_ms, CallSite site)
+[[gnu::always_inline]] inline Status send_message(mqd_t fd, const void *msg, std::size_t len,
+                                                 unsigned priority, int timeout_ms, CallSite site)
 {
     // glibc declares the buffer nonnull; a zero-length message may come as NULL.
     const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
@@ -54,8 +54,9 @@ Status explain_receive_arguments(CallSite site);
     return send_after_failure(errno, fd, msg, len, priority, timeout_ms, site);
 }
 
-[[gnu::always_inline]] inline Status receive_message(mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
-                              int timeout_ms, CallSite site, std::size_t *length)
+[[gnu::always_inline]] inline Status receive_message(mqd_t fd, void *buf, std::size_t cap,
+                                                    unsigned *priority, int timeout_ms,
+                                                    CallSite site, std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);
     const ssize_t n = timeout_ms < 0

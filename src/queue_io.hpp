@@ -1,9 +1,10 @@
 // Sending and receiving on a queue handle, inline: the facade's pmq_send,
 // pmq_recv and their timed forms compile down to their checks and the one
 // system call, with no call frame between the caller and glibc.  Each frame
-// a caller returns through after a system call costs here about 1% of a
-// 16-byte send (the kernel leaves the return predictor empty), so the hot
-// path has none to spare (tests/perf checks that clang and g++ keep it so).
+// a call returns through after its system call costs 1-2% of a 16-byte
+// send+receive pair on the VMs this was measured on (far more than its few
+// instructions; most likely mispredicted returns), so the hot path has none
+// to spare (tests/perf checks that clang and g++ keep it so).
 // Failures are explained out of line.
 #pragma once
 
