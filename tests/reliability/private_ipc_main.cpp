@@ -1,6 +1,8 @@
 // main() of the reliability suites: enter a private IPC namespace if allowed,
-// then run the tests.  Tests that need the namespace skip without it.
+// then run the tests (those of one source with --source=FILE).  Tests that
+// need the namespace skip without it.
 #include "private_ipc.hpp"
+#include "select_by_source.hpp"
 
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -47,6 +49,8 @@ bool write_mqueue_sysctl(const std::string &key, std::int64_t value)
 int main(int argc, char **argv)
 {
     testing::InitGoogleTest(&argc, argv);
+    if (!pmq_test::select_tests_by_source(argc, argv))
+        return 1;
     if (::unshare(CLONE_NEWIPC) == 0) {
         pmq_test::private_namespace = true;
     } else {
