@@ -125,6 +125,8 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx)
 {
     Registry &reg = registry();
     std::lock_guard<std::mutex> hold(reg.lock);
+    if (q.closing)
+        return {}; // its callback, during pmq_close: cancelled by the close (pmq.h)
     if (call == nullptr) {
         if (q.notify_token != 0)
             drop_registration(reg, q);
@@ -163,6 +165,8 @@ Status queue_notify_signal(Queue &q, int signo)
                     q.name.c_str(), signo, NSIG - 1);
     Registry &reg = registry();
     std::lock_guard<std::mutex> hold(reg.lock);
+    if (q.closing)
+        return {}; // its callback, during pmq_close: cancelled by the close (pmq.h)
     if (signo == 0) {
         if (q.notify_token != 0)
             drop_registration(reg, q);
@@ -185,6 +189,9 @@ void cancel_notification_for_close(Queue &q)
 {
     Registry &reg = registry();
     std::unique_lock<std::mutex> hold(reg.lock);
+    // From here on no registration of this handle is made (its callback may
+    // try while we wait for it), so none can fire once the handle is freed.
+    q.closing = true;
     drop_registration(reg, q);
     // From inside its own callback, that one callback is ours to wait out: a
     // second one (the callback registered again) may be running elsewhere.

@@ -24,7 +24,8 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx);
 Status queue_notify_signal(Queue &q, int signo);
 
 // Part of closing: drop any registration and wait for a running callback
-// (unless the callback itself is closing the handle).
+// (unless the callback itself is closing the handle).  From its start, the
+// handle's registrations (its callback's, made meanwhile) succeed as no-ops.
 void cancel_notification_for_close(Queue &q);
 
 } // namespace pmq::detail

@@ -15,6 +15,7 @@ struct Queue {
     unsigned directions = 0;        // open_flag::read | open_flag::write
     std::string name;
     std::uint64_t notify_token = 0; // live callback registration; guarded by the registry lock
+    bool closing = false;           // pmq_close has begun; guarded by the registry lock
 };
 
 } // namespace pmq::detail

@@ -105,7 +105,9 @@ PMQ_API int pmq_create(const char *name, unsigned flags, unsigned mode,
 /* Open an existing queue.  flags: PMQ_READ / PMQ_WRITE, optionally
  * PMQ_NONBLOCK. */
 PMQ_API int pmq_open(const char *name, unsigned flags, pmq_queue **out);
-/* Close a handle (NULL is a no-op returning 0).  Cancels its notification. */
+/* Close a handle (NULL is a no-op returning 0).  Cancels its notification,
+ * and waits for its callback if one is running; a registration that callback
+ * makes meanwhile returns 0 and registers nothing (the close cancels it). */
 PMQ_API int pmq_close(pmq_queue *q);
 /* Remove a name; the queue lives on until its last descriptor is closed. */
 PMQ_API int pmq_unlink(const char *name);
