@@ -138,8 +138,12 @@ PMQ_API const char *pmq_name(pmq_queue *q);
  * receiver is waiting in an endless receive (a receive with a timeout > 0
  * waits in poll() and does not hold notification back).  The kernel cancels
  * the registration when this process closes any descriptor of the queue.
- * The callback runs on a thread libpmq owns and may register again, or close
- * its handle, from inside.  fn NULL / signo 0 cancels. */
+ * Callbacks run one at a time, with every signal blocked, on a thread libpmq
+ * owns (started at the first callback registration, with one descriptor, and
+ * kept until exit; the library then stays loaded); a callback may register
+ * again, or close its handle, from inside.  Running out of descriptors or
+ * threads fails that registration only (PMQ_ELIMIT / PMQ_ENOMEM); a later one
+ * tries again.  fn NULL / signo 0 cancels. */
 typedef void (*pmq_notify_fn)(pmq_queue *q, void *ctx);
 PMQ_API int pmq_notify(pmq_queue *q, pmq_notify_fn fn, void *ctx);
 PMQ_API int pmq_notify_signal(pmq_queue *q, int signo);

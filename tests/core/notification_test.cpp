@@ -327,3 +327,54 @@ TEST(NotificationCloseRace, CloseWhileTheCallbackRegistersAgain)
 }
 
 } // namespace
+
+namespace {
+
+void count_in_child(pmq_queue *, void *ctx)
+{
+    static_cast<std::atomic<int> *>(ctx)->fetch_add(1);
+}
+
+// After fork() the child has none of the parent's registrations, its own
+// callbacks work, and it takes none of the parent's notifications.
+TEST(NotificationFork, ChildRegistersItsOwnAndLeavesTheParentsAlone)
+{
+    UnlinkGuard parent_name(unique_queue_name("notify-parent"));
+    UnlinkGuard child_name(unique_queue_name("notify-child"));
+    pmq_queue *parents = nullptr, *childs = nullptr;
+    ASSERT_EQ(pmq_create(parent_name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &parents), PMQ_OK);
+    ASSERT_EQ(pmq_create(child_name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &childs), PMQ_OK);
+    Calls calls;
+    ASSERT_EQ(pmq_notify(parents, on_message, &calls), PMQ_OK) << pmq_last_error();
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // The parent's registration is the parent's: cancelling from here
+        // must not touch it.
+        pmq_notify(parents, nullptr, nullptr);
+        std::atomic<int> fired{0};
+        const bool registered = pmq_notify(childs, count_in_child, &fired) == PMQ_OK;
+        (void)!::write(ready[1], "r", 1);
+        // The parent now sends to both queues.
+        for (int i = 0; i < 1000 && fired.load() == 0; ++i)
+            std::this_thread::sleep_for(10ms);
+        ::_exit(registered && fired.load() == 1 ? 0 : 1);
+    }
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    ASSERT_EQ(pmq_send(parents, "p", 1, 0), PMQ_OK);
+    ASSERT_EQ(pmq_send(childs, "c", 1, 0), PMQ_OK);
+    EXPECT_TRUE(calls.wait_for(1, 10s)) << "the parent's callback did not run";
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "the child's own callback did not run (status " << status << ")";
+    ::close(ready[0]);
+    ::close(ready[1]);
+    pmq_close(childs);
+    pmq_close(parents);
+}
+
+} // namespace
