@@ -362,8 +362,9 @@ TEST(NotificationFork, ChildRegistersItsOwnAndLeavesTheParentsAlone)
             std::this_thread::sleep_for(10ms);
         ::_exit(registered && fired.load() == 1 ? 0 : 1);
     }
+    ::close(ready[1]); // a child that dies early then ends the read
     char byte = 0;
-    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child died before registering";
     ASSERT_EQ(pmq_send(parents, "p", 1, 0), PMQ_OK);
     ASSERT_EQ(pmq_send(childs, "c", 1, 0), PMQ_OK);
     EXPECT_TRUE(calls.wait_for(1, 10s)) << "the parent's callback did not run";
@@ -372,7 +373,6 @@ TEST(NotificationFork, ChildRegistersItsOwnAndLeavesTheParentsAlone)
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
         << "the child's own callback did not run (status " << status << ")";
     ::close(ready[0]);
-    ::close(ready[1]);
     pmq_close(childs);
     pmq_close(parents);
 }
