@@ -259,6 +259,30 @@ Status explain_notify_failure(int err, const Queue &q, const char *operation)
                 describe_errno(err, text, sizeof text));
 }
 
+// Around a registration: the name-based calls' descriptors of the queue are
+// closed before it, so that closing one cannot cancel it, and none are kept
+// while it may be live.  A registration that fails leaves the queue as it was.
+class Watching {
+public:
+    explicit Watching(Queue &q) : q_(q), was_watched_(q.watch.linked)
+    {
+        watch_queue(q.watch, q.fd);
+    }
+    Watching(const Watching &) = delete;
+    Watching &operator=(const Watching &) = delete;
+    ~Watching()
+    {
+        if (!kept_ && !was_watched_)
+            unwatch_queue(q_.watch);
+    }
+    void keep() const { kept_ = true; }
+
+private:
+    Queue &q_;
+    bool was_watched_;
+    mutable bool kept_ = false;
+};
+
 // Cancels this handle's callback registration; the caller holds the registry lock.
 void drop_registration(Registry &reg, Queue &q)
 {
@@ -282,10 +306,12 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx)
             drop_registration(reg, q);
         else
             ::mq_notify(q.fd, nullptr); // a signal registration of this process, if any
+        unwatch_queue(q.watch);
         return {};
     }
     if (Status s = start_dispatcher(reg, q); !s.ok())
         return s;
+    const Watching watching(q);
     const std::uint64_t token = reg.next_token++;
     // glibc's mq_notify(SIGEV_THREAD) is not used: it sets its machinery up
     // once per process and never again after a failure (descriptors ran out).
@@ -309,6 +335,7 @@ Status queue_notify(Queue &q, NotifyCallback call, void *fn, void *ctx)
     }
     reg.live.erase(q.notify_token); // a registration the kernel already dropped, if any
     q.notify_token = token;
+    watching.keep();
     return {};
 }
 
@@ -328,8 +355,10 @@ Status queue_notify_signal(Queue &q, int signo)
             drop_registration(reg, q);
         else
             ::mq_notify(q.fd, nullptr);
+        unwatch_queue(q.watch);
         return {};
     }
+    const Watching watching(q);
     struct sigevent event {};
     event.sigev_notify = SIGEV_SIGNAL;
     event.sigev_signo = signo;
@@ -338,6 +367,7 @@ Status queue_notify_signal(Queue &q, int signo)
         return explain_notify_failure(errno, q, "pmq_notify_signal");
     reg.live.erase(q.notify_token); // a callback registration the kernel already dropped
     q.notify_token = 0;
+    watching.keep();
     return {};
 }
 
@@ -349,6 +379,7 @@ void cancel_notification_for_close(Queue &q)
     // try while we wait for it), so none can fire once the handle is freed.
     q.closing = true;
     drop_registration(reg, q);
+    unwatch_queue(q.watch);
     // From inside its own callback, that one callback is ours to wait out: a
     // second one (the callback registered again) may be running elsewhere.
     const int own = callback_running_for == &q ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "descriptor_cache.hpp"
 #include "status.hpp"
 
 namespace pmq::detail {
@@ -16,6 +17,7 @@ struct Queue {
     std::string name;
     std::uint64_t notify_token = 0; // live callback registration; guarded by the registry lock
     bool closing = false;           // pmq_close has begun; guarded by the registry lock
+    WatchedQueue watch;             // while registered: the cache keeps no descriptor of it
 };
 
 } // namespace pmq::detail

@@ -137,7 +137,10 @@ PMQ_API const char *pmq_name(pmq_queue *q);
  * (else PMQ_EBUSY), fires when the queue goes from empty to non-empty and no
  * receiver is waiting in an endless receive (a receive with a timeout > 0
  * waits in poll() and does not hold notification back).  The kernel cancels
- * the registration when this process closes any descriptor of the queue.
+ * the registration when this process closes any descriptor of the queue:
+ * name-based calls made before the registration never do (it closes their
+ * kept descriptors of the queue first); one made on the queue while the
+ * handle is registered does, when it returns, as its close would.
  * Callbacks run one at a time, with every signal blocked, on a thread libpmq
  * owns (started at the first callback registration, with one descriptor, and
  * kept until exit; the library then stays loaded); a callback may register
