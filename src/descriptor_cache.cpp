@@ -348,6 +348,16 @@ void forget_descriptors(const char *name)
         close_if_any(to_close[i]);
 }
 
+// dlclose: the table goes with the library, so its descriptors must go too
+// (an unloading program keeps none of them; README).  This closes the idle
+// cached descriptors and does nothing else, at unload as at exit.  The
+// notification thread, once started, keeps the library loaded instead
+// (notification.cpp), so this runs only when no callback can still run.
+[[gnu::destructor]] void close_cached_descriptors_at_unload()
+{
+    release_idle_descriptors();
+}
+
 void watch_queue(WatchedQueue &watch, mqd_t fd)
 {
     struct stat st {};

@@ -33,8 +33,9 @@
 //    not kept: a call then opens and closes its own, exactly the
 //    open-use-close it stands for (and that close cancels the registration,
 //    as any close by this process does; pmq_notify(3) says so).
-//  - dlopen: the table is constant-initialized and has no destructor; the
-//    atfork handlers are registered on first use (glibc removes them at dlclose).
+//  - dlopen: the table is constant-initialized; the atfork handlers are
+//    registered on first use (glibc removes them at dlclose), and the one
+//    destructor closes the idle cached descriptors at dlclose (and exit).
 #pragma once
 
 #include <mqueue.h>
