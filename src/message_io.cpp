@@ -23,11 +23,20 @@ Status explain_failure(int err, Direction dir, mqd_t fd, std::size_t size, int t
 {
     const bool sending = dir == Direction::send;
     switch (err) {
-    case EAGAIN:
+    case EAGAIN: // only a non-blocking handle gets it, whatever the timeout
+        if (timeout_ms > 0)
+            return fail(Errc::would_block,
+                        "%s(\"%s\"): the queue is %s and the handle is non-blocking, so it did "
+                        "not wait the %d ms given (a non-blocking handle never waits); make it "
+                        "blocking with pmq_set_nonblocking(q, 0) for the timeout to apply, or "
+                        "wait with poll() on pmq_fd()",
+                        site.operation, site.name, sending ? "full" : "empty", timeout_ms);
         return fail(Errc::would_block,
-                    "%s(\"%s\"): the queue is %s and the handle is non-blocking; wait for it "
-                    "with poll() on pmq_fd(), or use a timeout",
-                    site.operation, site.name, sending ? "full" : "empty");
+                    "%s(\"%s\"): the queue is %s and the handle is non-blocking; wait for %s "
+                    "with poll() on pmq_fd(), or make the handle blocking with "
+                    "pmq_set_nonblocking(q, 0)",
+                    site.operation, site.name, sending ? "full" : "empty",
+                    sending ? "room" : "a message");
     case ETIMEDOUT:
         if (timeout_ms == 0)
             return fail(Errc::would_block,
