@@ -287,10 +287,15 @@ DescriptorLease::~DescriptorLease()
     close_if_any(to_close);
 }
 
+void register_cache_fork_handlers()
+{
+    pthread_once(&fork_handlers_once, register_fork_handlers);
+}
+
 Status lease_descriptor(const char *operation, const char *name, Access access,
                         DescriptorLease *out)
 {
-    pthread_once(&fork_handlers_once, register_fork_handlers);
+    register_cache_fork_handlers();
     const NameKey key = key_of(name);
     mqd_t fd = no_descriptor;
     Identity opened{};

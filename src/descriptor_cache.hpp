@@ -100,9 +100,15 @@ struct WatchedQueue {
 // Before registering on the queue of descriptor `fd`: closes the cache's
 // descriptors of that queue (idle ones now, one in use when its call ends)
 // and keeps none of it until unwatch_queue.  Watching twice is harmless.
-// Both are called with notification's registry lock held.
+// Both are called with notification's registry lock held: that lock is
+// always taken before the cache's, never after.
 void watch_queue(WatchedQueue &watch, mqd_t fd);
 // The handle cancelled its registration or is being closed.
 void unwatch_queue(WatchedQueue &watch);
+
+// Registers the cache's fork handlers if they are not yet.  Notification
+// calls it before registering its own: fork's prepare handlers run in the
+// reverse order, so its lock is taken before the cache's there too.
+void register_cache_fork_handlers();
 
 } // namespace pmq::detail

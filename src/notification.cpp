@@ -80,6 +80,9 @@ void reset_in_child()
 Registry *make_registry()
 {
     auto *reg = new Registry;
+    // The registry lock is taken before the cache's (watch_queue): so in
+    // fork's prepare handlers, which run in the reverse order of registration.
+    register_cache_fork_handlers();
     pthread_atfork(lock_before_fork, unlock_in_parent, reset_in_child);
     return reg;
 }
