@@ -10,6 +10,7 @@
 
 #include <linux/netlink.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -50,6 +51,11 @@ struct Registry {
 
 Registry *make_registry();
 
+// Set once the registry exists: a handle closed before any registration in
+// this process (this load of the library) has nothing to cancel, and
+// creating the registry then would leak it at every dlclose.
+constinit std::atomic<bool> registry_created{false};
+
 // Created on first use and never destroyed: no global constructor, and the
 // dispatcher thread still running at exit finds it intact.
 Registry &registry()
@@ -84,6 +90,7 @@ Registry *make_registry()
     // fork's prepare handlers, which run in the reverse order of registration.
     register_cache_fork_handlers();
     pthread_atfork(lock_before_fork, unlock_in_parent, reset_in_child);
+    registry_created.store(true);
     return reg;
 }
 
@@ -376,6 +383,8 @@ Status queue_notify_signal(Queue &q, int signo)
 
 void cancel_notification_for_close(Queue &q)
 {
+    if (!registry_created.load())
+        return; // nothing was ever registered, so nothing can be running
     Registry &reg = registry();
     std::unique_lock<std::mutex> hold(reg.lock);
     // From here on no registration of this handle is made (its callback may
