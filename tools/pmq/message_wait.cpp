@@ -32,7 +32,7 @@ MessageWait wait_for_message(int queue_fd, int output_fd, const Deadline &deadli
     struct pollfd watched[2] = {{output_fd, 0, 0}, {queue_fd, POLLIN, 0}};
     const int ready = ppoll(watched, 2, limit, mask);
     if (ready < 0)
-        return errno == EINTR ? MessageWait::interrupted : MessageWait::message_waiting;
+        return errno == EINTR ? MessageWait::interrupted : MessageWait::failed;
     if (watched[0].revents & (POLLERR | POLLHUP | POLLNVAL))
         return MessageWait::output_closed;
     // Anything on the queue's descriptor, error included, is for the receive

@@ -20,6 +20,7 @@ enum class MessageWait {
     output_closed,   // output_fd reports an error or hang-up: its reader went away
     timed_out,
     interrupted, // a signal handler ran (EINTR)
+    failed,      // ppoll itself failed; errno says why
 };
 
 // Waits with ppoll(2) on both descriptors; `mask` is the signal mask to wait

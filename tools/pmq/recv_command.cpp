@@ -95,6 +95,9 @@ public:
                 report_failure("standard output was closed (its reader went away); stopped after " +
                                messages_text(received_) + ", and took no other");
                 return Result::failed;
+            case MessageWait::failed:
+                report_failure(std::string("cannot wait for a message: ") + std::strerror(errno));
+                return Result::failed;
             case MessageWait::message_waiting:
                 break;
             }
