@@ -34,6 +34,14 @@ constexpr const char *bridge_durable = "pmq-bench-bridge";
 constexpr const char *floor_subject = "pmq.bench.floor";
 constexpr const char *floor_stream = "pmq_bench_floor";
 constexpr const char *floor_durable = "pmq-bench-floor";
+constexpr const char *serial_subject = "pmq.bench.serial";
+constexpr const char *serial_stream = "pmq_bench_serial";
+constexpr const char *serial_durable = "pmq-bench-serial";
+
+const char *subject_of(Style style)
+{
+    return style == Style::floor ? floor_subject : serial_subject;
+}
 constexpr int stall_timeout_ms = 30000; // no message for this long: something is broken
 
 enum class Op : int { measure, purge, quit };
@@ -115,8 +123,10 @@ public:
         if (exporting) {
             js_->wait_for_stream(bridge_stream, 60000);
             js_->copy_stream(bridge_stream, floor_stream, floor_subject);
+            js_->copy_stream(bridge_stream, serial_stream, serial_subject);
         } else {
-            js_->pull_subscribe(floor_stream, floor_subject, floor_durable);
+            floor_ = js_->pull_subscribe(floor_stream, floor_subject, floor_durable, 0);
+            serial_ = js_->pull_subscribe(serial_stream, serial_subject, serial_durable, 1);
         }
     }
 
@@ -145,13 +155,14 @@ public:
     {
         js_->purge(bridge_stream);
         js_->purge(floor_stream);
+        js_->purge(serial_stream);
     }
 
 private:
     void send(const Command &c, std::size_t size, Report &r)
     {
         unsigned char *message = buffer_.data();
-        const std::string id_prefix = "floor-" + std::to_string(c.tag) + "-";
+        const std::string id_prefix = "m-" + std::to_string(c.tag) + "-";
         r.first_sent_ns = monotonic_ns();
         for (std::uint32_t i = 0; i < c.count; ++i) {
             fill_message(message, size, i);
@@ -159,7 +170,7 @@ private:
                 if (pmq_send(queue_, message, size, 0) != 0)
                     die("host A: pmq_send", pmq_last_error());
             } else {
-                js_->publish_async(floor_subject, message, size, id_prefix + std::to_string(i));
+                js_->publish_async(subject_of(c.style), message, size, id_prefix + std::to_string(i));
             }
             if (c.measure == Measure::latency) {
                 char next = 0;
@@ -167,7 +178,8 @@ private:
                     die("host A", "host B stopped during a latency measurement");
             }
         }
-        if (c.style == Style::floor)
+        r.last_sent_ns = monotonic_ns();
+        if (c.style != Style::bridge)
             js_->complete_publishes();
     }
 
@@ -188,7 +200,8 @@ private:
                 write_all(go_, &next, 1, "host B: telling host A");
             }
         };
-        const int batch = c.measure == Measure::latency ? 1 : 256;
+        const int batch = c.measure == Measure::latency || c.style == Style::serial ? 1 : 256;
+        natsSubscription *subscription = c.style == Style::floor ? floor_ : serial_;
         while (r.received < c.count) {
             if (c.style == Style::bridge) {
                 unsigned priority = 0;
@@ -199,7 +212,7 @@ private:
                     return;
                 }
                 take(buffer_.data(), static_cast<std::size_t>(n));
-            } else if (js_->fetch(batch, stall_timeout_ms, take) == 0) {
+            } else if (js_->fetch(subscription, batch, stall_timeout_ms, take) == 0) {
                 stalled(c, r, "");
                 return;
             }
@@ -227,6 +240,8 @@ private:
     pid_t bridge_ = 0;
     std::string log_;
     std::unique_ptr<JetStream> js_;
+    natsSubscription *floor_ = nullptr;  // host B's consumers, owned by js_
+    natsSubscription *serial_ = nullptr;
 };
 
 [[noreturn]] void serve(Host::Role role, const HostSettings &settings, int channel, int go)

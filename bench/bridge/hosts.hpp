@@ -12,7 +12,11 @@
 
 namespace bridge_bench {
 
-enum class Style : int { bridge, floor };
+// floor: what the C client does at its best (async publish, batched pulls);
+// serial: the same, but the consumer takes one message at a time as the
+// import bridge does (fetch 1, MaxAckPending 1), to tell the cost of that
+// choice from the cost of the bridge's own work.
+enum class Style : int { bridge, floor, serial };
 enum class Measure : int { throughput, latency };
 
 struct HostSettings {
@@ -27,6 +31,7 @@ struct Report {
     int ok;                     // 0: `error` says what went wrong
     char error[512];
     std::uint64_t first_sent_ns; // host A: when the first message left
+    std::uint64_t last_sent_ns;  // host A: when its last send (or publish call) returned
     std::uint64_t last_received_ns; // host B: when the last one arrived
     std::uint32_t received;     // host B: how many arrived, and of those
     std::uint32_t damaged;      //   how many were out of order or not intact

@@ -56,7 +56,8 @@ JetStream::JetStream(const std::string &url)
 
 JetStream::~JetStream()
 {
-    natsSubscription_Destroy(subscription_);
+    for (natsSubscription *subscription : subscriptions_)
+        natsSubscription_Destroy(subscription);
     jsCtx_Destroy(js_);
     natsConnection_Destroy(connection_);
 }
@@ -126,16 +127,29 @@ void JetStream::complete_publishes()
         die("the floor's async publishes", std::to_string(publish_errors_) + " failed");
 }
 
-void JetStream::pull_subscribe(const std::string &stream, const std::string &subject,
-                               const std::string &durable)
+natsSubscription *JetStream::pull_subscribe(const std::string &stream, const std::string &subject,
+                                            const std::string &durable, std::int64_t max_ack_pending)
 {
+    jsConsumerConfig config;
+    jsConsumerConfig_Init(&config);
+    config.Durable = durable.c_str();
+    config.AckPolicy = js_AckExplicit;
+    config.FilterSubject = subject.c_str();
+    if (max_ack_pending > 0)
+        config.MaxAckPending = max_ack_pending;
+    jsConsumerInfo *info = nullptr;
+    check(js_AddConsumer(&info, js_, stream.c_str(), &config, nullptr, nullptr), "js_AddConsumer");
+    jsConsumerInfo_Destroy(info);
     jsSubOptions options;
     jsSubOptions_Init(&options);
     options.Stream = stream.c_str();
-    options.Config.AckPolicy = js_AckExplicit;
-    check(js_PullSubscribe(&subscription_, js_, subject.c_str(), durable.c_str(), nullptr,
-                           &options, nullptr),
+    options.Consumer = durable.c_str();
+    natsSubscription *subscription = nullptr;
+    check(js_PullSubscribe(&subscription, js_, subject.c_str(), durable.c_str(), nullptr, &options,
+                           nullptr),
           "js_PullSubscribe");
+    subscriptions_.push_back(subscription);
+    return subscription;
 }
 
 } // namespace bridge_bench

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace bridge_bench {
 
@@ -28,15 +29,17 @@ public:
     // Waits for every outstanding publish acknowledgement; fails on any error.
     void complete_publishes();
 
-    // A pull subscription through durable `durable` (created with explicit acks).
-    void pull_subscribe(const std::string &stream, const std::string &subject,
-                        const std::string &durable);
+    // A pull subscription through durable `durable`, which it creates with
+    // explicit acks and at most `max_ack_pending` messages unacknowledged
+    // (0: the server's default).  Destroyed with this object.
+    natsSubscription *pull_subscribe(const std::string &stream, const std::string &subject,
+                                     const std::string &durable, std::int64_t max_ack_pending);
     // Up to `batch` messages, waiting up to timeout_ms; each is acked after `use`.
     template <class Use>
-    int fetch(int batch, int timeout_ms, Use use)
+    int fetch(natsSubscription *subscription, int batch, int timeout_ms, Use use)
     {
         natsMsgList list{};
-        const natsStatus s = natsSubscription_Fetch(&list, subscription_, batch, timeout_ms, nullptr);
+        const natsStatus s = natsSubscription_Fetch(&list, subscription, batch, timeout_ms, nullptr);
         if (s == NATS_TIMEOUT)
             return 0;
         check(s, "natsSubscription_Fetch");
@@ -58,7 +61,7 @@ private:
 
     natsConnection *connection_ = nullptr;
     jsCtx *js_ = nullptr;
-    natsSubscription *subscription_ = nullptr;
+    std::vector<natsSubscription *> subscriptions_;
     std::uint64_t publish_errors_ = 0;
 };
 

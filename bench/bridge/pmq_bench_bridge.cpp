@@ -54,13 +54,21 @@ struct Settings {
     std::string nats_server;
 };
 
+constexpr Style styles[] = {Style::bridge, Style::floor, Style::serial};
+constexpr int style_count = 3;
+
+// One figure per round for each style, and the bridge's against the floor's
+// in the same round (a ratio for rates, a difference for latencies).
 struct Series {
-    std::vector<double> bridge, floor, relative; // relative: bridge/floor or bridge-floor per round
+    std::vector<double> of[style_count]; // indexed by Style
+    std::vector<double> relative;
+    const std::vector<double> &bridge() const { return of[int(Style::bridge)]; }
 };
 
 struct SizeResult {
     std::size_t size;
     Series rate, p50, p99;
+    std::vector<double> export_rate; // how fast host A's sends into the bridge's queue completed
     std::uint64_t damaged = 0;
 };
 
@@ -98,32 +106,50 @@ void progress(const char *what, std::size_t size, int round, int rounds)
                  size_text(size).c_str(), round + 1, rounds);
 }
 
+const char *style_name(Style style)
+{
+    return style == Style::bridge ? "through the bridge"
+           : style == Style::floor ? "the floor" : "the floor, one at a time";
+}
+
+struct Pair {
+    Report sent, got;
+};
+
+// Host B first, so that it is receiving before host A sends.
+Pair run(Host &a, Host &b, Measure measure, Style style, std::size_t size, std::uint32_t count,
+         std::uint32_t &tag)
+{
+    b.start(measure, style, size, count, tag);
+    a.start(measure, style, size, count, tag);
+    ++tag;
+    Pair p{a.finish(), b.finish()};
+    if (!p.sent.ok || !p.got.ok)
+        die(style_name(style), p.sent.ok ? p.got.error : p.sent.error);
+    a.purge();
+    return p;
+}
+
 // One style's throughput and latency in one round.
 void measure(Host &a, Host &b, Style style, std::size_t size, const Settings &s,
-             std::uint32_t &tag, SizeResult &result, double &rate, double &p50, double &p99)
+             std::uint32_t &tag, SizeResult &result)
 {
-    b.start(Measure::throughput, style, size, s.messages, tag);
-    a.start(Measure::throughput, style, size, s.messages, tag);
-    ++tag;
-    const Report sent = a.finish();
-    const Report got = b.finish();
-    if (!sent.ok || !got.ok)
-        die(style == Style::bridge ? "through the bridge" : "the floor", sent.ok ? got.error : sent.error);
-    result.damaged += got.damaged;
-    rate = s.messages / (static_cast<double>(got.last_received_ns - sent.first_sent_ns) / 1e9);
-    a.purge();
+    const int i = static_cast<int>(style);
+    const Pair stream = run(a, b, Measure::throughput, style, size, s.messages, tag);
+    result.damaged += stream.got.damaged;
+    const auto seconds = [](std::uint64_t from, std::uint64_t to) {
+        return static_cast<double>(to - from) / 1e9;
+    };
+    result.rate.of[i].push_back(s.messages / seconds(stream.sent.first_sent_ns,
+                                                     stream.got.last_received_ns));
+    if (style == Style::bridge)
+        result.export_rate.push_back(
+            s.messages / seconds(stream.sent.first_sent_ns, stream.sent.last_sent_ns));
 
-    b.start(Measure::latency, style, size, s.trips, tag);
-    a.start(Measure::latency, style, size, s.trips, tag);
-    ++tag;
-    const Report sent1 = a.finish();
-    const Report got1 = b.finish();
-    if (!sent1.ok || !got1.ok)
-        die(style == Style::bridge ? "through the bridge" : "the floor", sent1.ok ? got1.error : sent1.error);
-    result.damaged += got1.damaged;
-    p50 = got1.p50_ns / 1e6;
-    p99 = got1.p99_ns / 1e6;
-    a.purge();
+    const Pair trips = run(a, b, Measure::latency, style, size, s.trips, tag);
+    result.damaged += trips.got.damaged;
+    result.p50.of[i].push_back(trips.got.p50_ns / 1e6);
+    result.p99.of[i].push_back(trips.got.p99_ns / 1e6);
 }
 
 SizeResult measure_size(Host &a, Host &b, std::size_t size, const Settings &s, std::uint32_t &tag,
@@ -133,22 +159,14 @@ SizeResult measure_size(Host &a, Host &b, std::size_t size, const Settings &s, s
     r.size = size;
     for (int round = 0; round < s.rounds; ++round) {
         progress(what, size, round, s.rounds);
-        double rate[2], p50[2], p99[2];
-        const Style order[2] = {round % 2 == 0 ? Style::bridge : Style::floor,
-                                round % 2 == 0 ? Style::floor : Style::bridge};
-        for (const Style style : order) {
-            const int i = style == Style::bridge ? 0 : 1;
-            measure(a, b, style, size, s, tag, r, rate[i], p50[i], p99[i]);
-        }
-        r.rate.bridge.push_back(rate[0]);
-        r.rate.floor.push_back(rate[1]);
-        r.rate.relative.push_back(rate[0] / rate[1]);
-        r.p50.bridge.push_back(p50[0]);
-        r.p50.floor.push_back(p50[1]);
-        r.p50.relative.push_back(p50[0] - p50[1]);
-        r.p99.bridge.push_back(p99[0]);
-        r.p99.floor.push_back(p99[1]);
-        r.p99.relative.push_back(p99[0] - p99[1]);
+        // Each round starts one style later, so that no style always follows the same other.
+        for (int k = 0; k < style_count; ++k)
+            measure(a, b, styles[(round + k) % style_count], size, s, tag, r);
+        const auto last = [](const std::vector<double> &v) { return v.back(); };
+        const int f = static_cast<int>(Style::floor);
+        r.rate.relative.push_back(last(r.rate.bridge()) / last(r.rate.of[f]));
+        r.p50.relative.push_back(last(r.p50.bridge()) - last(r.p50.of[f]));
+        r.p99.relative.push_back(last(r.p99.bridge()) - last(r.p99.of[f]));
     }
     return r;
 }
@@ -172,21 +190,35 @@ void print_header(const Settings &s, const NatsServer &server)
 
 void print_table(const std::vector<SizeResult> &results)
 {
-    std::printf("| measurement | size | floor: js_PublishMsgAsync + pull | pmq-bridge | bridge vs floor |\n");
-    std::printf("|---|---:|---:|---:|---:|\n");
+    const int f = static_cast<int>(Style::floor), one = static_cast<int>(Style::serial);
+    std::printf("| measurement | size | floor: async publish + pull | floor, one at a time "
+                "| pmq-bridge | bridge vs floor |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|\n");
     for (const SizeResult &r : results)
-        std::printf("| throughput | %s | %.0f msg/s | %.0f msg/s | %.0f%% |\n", size_text(r.size).c_str(),
-                    median_of(r.rate.floor), median_of(r.rate.bridge), 100 * median_of(r.rate.relative));
+        std::printf("| throughput | %s | %.0f msg/s | %.0f msg/s | %.0f msg/s | %.0f%% |\n",
+                    size_text(r.size).c_str(), median_of(r.rate.of[f]), median_of(r.rate.of[one]),
+                    median_of(r.rate.bridge()), 100 * median_of(r.rate.relative));
+    for (const SizeResult &r : results) {
+        const double bytes = static_cast<double>(r.size) / 1e6;
+        std::printf("| throughput | %s | %.2f MB/s | %.2f MB/s | %.2f MB/s | |\n",
+                    size_text(r.size).c_str(), median_of(r.rate.of[f]) * bytes,
+                    median_of(r.rate.of[one]) * bytes, median_of(r.rate.bridge()) * bytes);
+    }
+    for (const auto &[name, pick] : {std::pair{"latency p50", &SizeResult::p50},
+                                     std::pair{"latency p99", &SizeResult::p99}})
+        for (const SizeResult &r : results) {
+            const Series &series = r.*pick;
+            std::printf("| %s | %s | %.3f ms | %.3f ms | %.3f ms | %+.3f ms |\n", name,
+                        size_text(r.size).c_str(), median_of(series.of[f]),
+                        median_of(series.of[one]), median_of(series.bridge()),
+                        median_of(series.relative));
+        }
+    std::printf("\nFloor, one at a time: the floor's consumer restricted as the import bridge "
+                "restricts its own (fetch 1, MaxAckPending 1).\n");
+    std::printf("Host A's sends into the export bridge's queue completed at:");
     for (const SizeResult &r : results)
-        std::printf("| throughput | %s | %.1f MB/s | %.1f MB/s | |\n", size_text(r.size).c_str(),
-                    median_of(r.rate.floor) * static_cast<double>(r.size) / 1e6,
-                    median_of(r.rate.bridge) * static_cast<double>(r.size) / 1e6);
-    for (const SizeResult &r : results)
-        std::printf("| latency p50 | %s | %.3f ms | %.3f ms | %+.3f ms |\n", size_text(r.size).c_str(),
-                    median_of(r.p50.floor), median_of(r.p50.bridge), median_of(r.p50.relative));
-    for (const SizeResult &r : results)
-        std::printf("| latency p99 | %s | %.3f ms | %.3f ms | %+.3f ms |\n", size_text(r.size).c_str(),
-                    median_of(r.p99.floor), median_of(r.p99.bridge), median_of(r.p99.relative));
+        std::printf(" %.0f msg/s (%s)", median_of(r.export_rate), size_text(r.size).c_str());
+    std::printf("\n");
 }
 
 // The verdicts; returns how many targets were missed.
