@@ -228,7 +228,9 @@ private:
     {
         Tracking &t = slots_[index];
         t.retry = true;
-        t.retry_at = Clock::now() + std::chrono::milliseconds(backoff_ms(t.attempts - 1));
+        // One clock for all retries: they go out again one at a time, lowest
+        // sequence first, so a retry never overtakes an older message.
+        retry_at_ = Clock::now() + std::chrono::milliseconds(backoff_ms(failures_++));
         status_.retries++;
         status_.set_last_error(text);
         if (status_.state() != "stream_unavailable")
@@ -254,6 +256,8 @@ private:
                     status_.duplicates_dropped++;
                 else
                     status_.forwarded++;
+                if (t.retry || t.attempts > 1)
+                    failures_ = 0;
                 spool_.release(index);
                 t = Tracking{};
                 held_.erase(found);
@@ -278,15 +282,27 @@ private:
     void retry_due()
     {
         const auto now = Clock::now();
+        bool awaiting = false, retrying = false;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
-            const bool due = (t.retry || t.refused) && !t.awaiting && now >= t.retry_at;
-            // No answer at all (a lost reply): ask again; dedup drops copies.
-            const bool stalled = t.awaiting && now - t.sent_at >= stall_after;
-            if (due || stalled) {
-                if (stalled)
-                    status_.retries++;
+            // No answer at all (a lost reply): count it as failed.
+            if (t.awaiting && now - t.sent_at >= stall_after) {
+                t.awaiting = false;
+                schedule_retry(index, "no answer from JetStream");
+            }
+            if (t.refused && !t.awaiting && now >= t.retry_at)
+                publish(index); // apart from the order: it blocks nobody
+            awaiting |= t.awaiting && !t.refused;
+            retrying |= t.retry;
+        }
+        // Retry only once every earlier publish has its answer, then the
+        // oldest failed one alone; the next goes when it is stored.
+        if (!retrying || awaiting || now < retry_at_)
+            return;
+        for (const auto &[seq, index] : held_) {
+            if (slots_[index].retry) {
                 publish(index);
+                return;
             }
         }
     }
@@ -304,6 +320,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<PublishResult> results_;
+    Clock::time_point retry_at_{};
+    int failures_ = 0; // consecutive, for the backoff
 };
 
 std::string host_name()

@@ -51,8 +51,12 @@ class Bridges:
 
 
 def status(state_dir, role):
-    with open(os.path.join(state_dir, f"{role}.status.json")) as f:
-        return json.load(f)
+    """The bridge's status file, or {} before it has written one."""
+    try:
+        with open(os.path.join(state_dir, f"{role}.status.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 def wait_for(predicate, timeout, step=0.1):
@@ -233,10 +237,11 @@ def scenario_full_queue(work):
         blocked = wait_for(lambda: a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "10"
                            and status(sa, "export").get("state") == "stream_unavailable", 60)
         check("export stops taking: source queue full, export holding", blocked,
-              json.dumps(status(sa, "export")) if os.path.exists(os.path.join(sa, "export.status.json")) else "")
+              json.dumps(status(sa, "export")))
         time.sleep(2)
         check("the producer is blocked", sender.poll() is None)
-        check("the import side waits on the full queue", status(sb, "import")["state"] == "queue_full", json.dumps(status(sb, "import")))
+        check("the import side waits on the full queue", wait_for(lambda: status(sb, "import").get("state") == "queue_full", 30),
+              json.dumps(status(sb, "import")))
         dest = b.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
         check("the destination holds exactly its 10", dest == "10", dest)
         recv = receiver(b, "/q", "stream", total, 7, 30000)
@@ -300,14 +305,14 @@ def scenario_node_faults(work):
         imp = bridges.start(b, "import", "/q", "fault.jobs", sb)
         recv = receiver(b, "/q", "stream", total, 5, 90000, 3000)
         sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "5"])
-        wait_for(lambda: os.path.exists(os.path.join(sb, "import.status.json")) and status(sb, "import")["forwarded"] > total // 6, 60)
+        wait_for(lambda: status(sb, "import").get("forwarded", 0) > total // 6, 60)
         leader = cluster.stream_leader("fault_jobs")
         cluster.kill(leader)
         print(f"killed the stream leader n{leader}", flush=True)
         time.sleep(3)
         cluster.start(leader)
         cluster.wait_healthy([leader])
-        wait_for(lambda: status(sb, "import")["forwarded"] > total // 2, 60)
+        wait_for(lambda: status(sb, "import").get("forwarded", 0) > total // 2, 60)
         paused = [i for i in range(3)][:2]
         for i in paused:
             cluster.pause(i)
