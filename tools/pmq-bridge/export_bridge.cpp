@@ -350,7 +350,9 @@ ExitStatus run_export(const BridgeOptions &options)
         status.set_state("stopped", "stopped before connecting; nothing was taken from " + options.queue);
         return ExitStatus::success;
     }
-    return bridge.run(session);
+    const ExitStatus result = bridge.run(session);
+    session.close(); // before `bridge`, which the ack handler uses, goes away
+    return result;
 }
 
 } // namespace pmq_bridge

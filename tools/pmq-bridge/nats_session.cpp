@@ -93,15 +93,26 @@ NatsSession::NatsSession(const ConnectionSettings &settings, BridgeStatus &statu
 
 NatsSession::~NatsSession()
 {
+    close();
+}
+
+void NatsSession::close()
+{
+    if (nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED)
+        natsConnection_FlushTimeout(nc_, 1000); // acks and publishes already written
     if (js_ != nullptr)
         jsCtx_Destroy(js_);
+    js_ = nullptr;
     if (nc_ != nullptr) {
-        // Flush acks and publishes already written, then let go.
-        natsConnection_FlushTimeout(nc_, 1000);
+        natsConnection_Close(nc_);
         natsConnection_Destroy(nc_);
     }
     if (opts_ != nullptr)
         natsOptions_Destroy(opts_);
+    if (nc_ != nullptr || opts_ != nullptr)
+        nats_CloseAndWait(2000); // every callback thread has ended
+    nc_ = nullptr;
+    opts_ = nullptr;
 }
 
 bool NatsSession::connected() const

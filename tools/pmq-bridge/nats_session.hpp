@@ -23,6 +23,10 @@ public:
     // `publish_acks` (export) receives the results of asynchronous publishes.
     bool connect(jsPubAckHandler publish_acks = nullptr, void *closure = nullptr);
 
+    // Flushes, closes, and waits until no client thread can call back into
+    // the bridge any more (its objects are about to go away).
+    void close();
+
     natsConnection *connection() { return nc_; }
     jsCtx *jetstream() { return js_; }
     bool connected() const;

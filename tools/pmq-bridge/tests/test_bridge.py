@@ -296,7 +296,7 @@ def scenario_bridge_kills(work):
 
 def scenario_node_faults(work):
     """SIGKILL of the stream leader, then SIGSTOP of two of three nodes: 0 lost."""
-    total = int(os.environ.get("BRIDGE_FAULT_MESSAGES", 6000))
+    total = int(os.environ.get("BRIDGE_FAULT_MESSAGES", 10000))
     with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
         two_hosts_and_queues(a, b, 10, 512)
         bridges = Bridges(work, cluster.urls)
@@ -305,19 +305,24 @@ def scenario_node_faults(work):
         imp = bridges.start(b, "import", "/q", "fault.jobs", sb)
         recv = receiver(b, "/q", "stream", total, 5, 90000, 3000)
         sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "5"])
-        wait_for(lambda: status(sb, "import").get("forwarded", 0) > total // 6, 60)
+        # The faults come while the export side is still publishing.
+        wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 8, 60)
         leader = cluster.stream_leader("fault_jobs")
         cluster.kill(leader)
-        print(f"killed the stream leader n{leader}", flush=True)
+        at = status(sa, "export").get("forwarded", 0)
+        print(f"killed the stream leader n{leader} with {at} of {total} stored", flush=True)
+        check("the leader died mid-transfer", at < total, str(at))
         time.sleep(3)
         cluster.start(leader)
         cluster.wait_healthy([leader])
-        wait_for(lambda: status(sb, "import").get("forwarded", 0) > total // 2, 60)
-        paused = [i for i in range(3)][:2]
+        wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 2, 60)
+        paused = [0, 1]
         for i in paused:
             cluster.pause(i)
-        print(f"stopped n{paused[0]} and n{paused[1]} (SIGSTOP) for 5 s", flush=True)
-        time.sleep(5)
+        at = status(sa, "export").get("forwarded", 0)
+        print(f"stopped n0 and n1 (SIGSTOP) for 8 s with {at} of {total} stored", flush=True)
+        check("quorum was lost mid-transfer", at < total, str(at))
+        time.sleep(8)
         for i in paused:
             cluster.resume(i)
         summary = summary_of(recv, 200)
