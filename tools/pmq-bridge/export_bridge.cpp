@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <poll.h>
 #include <unistd.h>
 #include <vector>
 
@@ -158,9 +159,18 @@ private:
         const auto index = static_cast<uint32_t>(armed_);
         Spool::Slot &slot = spool_.slot(index);
         // Straight into the mapped slot: the kernel writes the priority, then
-        // the payload, into the page cache.
-        const int n = pmq_recv_timed(queue_, spool_.payload(index), spool_.capacity(), &slot.priority,
-                                     held_.empty() ? 200 : 20);
+        // the payload, into the page cache. Never block inside the receive: a
+        // receiver asleep in mq_receive is handed the message by the sender's
+        // call and only copies it out when it runs again, which would stretch
+        // the window in which a kill loses the length (see spool.hpp) from a
+        // system call's duration to a scheduling delay. So: wait for a message
+        // with poll, then take it without waiting.
+        int n = pmq_recv_timed(queue_, spool_.payload(index), spool_.capacity(), &slot.priority, 0);
+        if (n == PMQ_EAGAIN) {
+            struct pollfd readable = {pmq_fd(queue_), POLLIN, 0};
+            ::poll(&readable, 1, held_.empty() ? 200 : 20);
+            return true;
+        }
         if (n >= 0) {
             spool_.hold(index, static_cast<uint64_t>(n));
             armed_ = -1;

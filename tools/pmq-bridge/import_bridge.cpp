@@ -23,8 +23,10 @@ namespace pmq_bridge {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t ack_wait_ns = 30LL * 1000000000LL;
-constexpr auto in_progress_every = std::chrono::seconds(10);
+// Short, so that a message a killed bridge held is redelivered soon; while
+// the queue is full, InProgress keeps it from being redelivered meanwhile.
+constexpr int64_t ack_wait_ns = 5LL * 1000000000LL;
+constexpr auto in_progress_every = std::chrono::seconds(2);
 
 // The priority a message carries, or -1 if it carries none we can use.
 int64_t priority_of(natsMsg *msg)
@@ -60,7 +62,22 @@ public:
             config.FilterSubject = options_.subject.c_str();
             jsConsumerInfo *info = nullptr;
             jsErrCode code = static_cast<jsErrCode>(0);
-            natsStatus s = js_AddConsumer(&info, js, options_.stream.c_str(), &config, nullptr, &code);
+            natsStatus s = js_GetConsumerInfo(&info, js, options_.stream.c_str(), options_.durable.c_str(), nullptr, &code);
+            if (s == NATS_OK) {
+                // It exists: bind to it as it is, if it keeps the order.
+                const jsConsumerConfig *have = info->Config;
+                const bool fits = have->MaxAckPending == 1 && have->AckPolicy == js_AckExplicit &&
+                                  have->FilterSubject != nullptr && options_.subject == have->FilterSubject;
+                jsConsumerInfo_Destroy(info);
+                info = nullptr;
+                if (!fits)
+                    throw Fatal{ExitStatus::failure, "the durable consumer " + options_.durable + " on the stream " + options_.stream +
+                                                         " was made for something else (it needs explicit acks, MaxAckPending 1 "
+                                                         "and the filter subject " + options_.subject +
+                                                         "); give another --durable or delete that consumer"};
+            } else if (s == NATS_NOT_FOUND || code == static_cast<jsErrCode>(10014)) {
+                s = js_AddConsumer(&info, js, options_.stream.c_str(), &config, nullptr, &code);
+            }
             if (info != nullptr)
                 jsConsumerInfo_Destroy(info);
             natsSubscription *sub = nullptr;

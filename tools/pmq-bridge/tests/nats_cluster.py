@@ -83,6 +83,15 @@ http: 127.0.0.1:{self.http_ports[i]}
 cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{routes}] }}
 """)
 
+    def restart_all(self, max_payload=None):
+        """Stops every node, rewrites the configurations, starts them again."""
+        self.close()
+        _LIVE.append(self)
+        self.max_payload = max_payload
+        for i in range(self.count):
+            self._write_config(i)
+        return self.start()
+
     def start(self, i=None):
         nodes = range(self.count) if i is None else [i]
         for n in nodes:

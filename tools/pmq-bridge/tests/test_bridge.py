@@ -213,6 +213,10 @@ def scenario_bad_input(work):
                      os.path.join(work, "sd")], stderr=subprocess.PIPE, text=True)
         time.sleep(2.5)
         check("unreachable cluster: still waiting", p.poll() is None)
+        r = run_bridge(d, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
+                           os.path.join(work, "sd")])
+        check("a second bridge on the same state directory: exit 1, names the first",
+              r.returncode == 1 and f"pid {p.pid}" in r.stderr, f"{r.returncode}: {r.stderr.strip()}")
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=15)
         attempts = err.count("cannot reach the cluster")
@@ -252,6 +256,44 @@ def scenario_full_queue(work):
         stop(imp, "import")
         check("export log says it stopped taking", "not taking more" in bridges.log_text())
         check("import log says the queue was full", "is full; waiting" in bridges.log_text())
+
+
+def scenario_oversize(work):
+    """A message larger than the server's max_payload is refused with an
+    explanation, held in the spool (status shows it), and not lost: it goes
+    once the limit is raised. The others pass it."""
+    with NatsCluster(work, max_payload=2048) as cluster, Host("a") as a, Host("b") as b:
+        a.run([DRIVER, "create", "/q", "10", "4096"], check=True)
+        bridges = Bridges(work, cluster.urls)
+        sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
+        # --create on the import side: the destination queue is made by the bridge.
+        imp = bridges.start(b, "import", "/q", "big.jobs", sb, ["--create", "--max-messages", "10", "--message-size", "4096"])
+        check("import --create made the queue",
+              wait_for(lambda: b.run([DRIVER, "count", "/q"], capture_output=True).returncode == 0, 20))
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 3000, 500)
+        # roundtrip message i has length i: 0..99, then 3000 (too big), then 100..199.
+        for first, count in ((0, 100), (3000, 1), (100, 100)):
+            a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
+        summary = summary_of(recv, 60)
+        check("the 200 messages that fit all arrive, intact, once",
+              summary["distinct"] == 200 and summary["corrupt"] == 0 and summary["duplicates"] == 0, json.dumps(summary))
+        s = status(sa, "export")
+        check("status shows the refused message held in the spool", s.get("refused") == 1 and s.get("spool_held") == 1, json.dumps(s))
+        log = bridges.log_text()
+        check("the refusal names the limit and the setting", "max_payload of 2048" in log and "raise max_payload" in log,
+              log[-500:])
+        stop(exp, "export")
+        s = status(sa, "export")
+        check("after a stop it is still in the spool", s.get("spool_held") == 1, json.dumps(s))
+        cluster.restart_all(max_payload=8192)
+        exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500)
+        summary = summary_of(recv, 60)
+        check("with max_payload raised it arrives, intact", summary["distinct"] == 1 and summary["corrupt"] == 0,
+              json.dumps(summary))
+        stop(exp, "export")
+        stop(imp, "import")
 
 
 def kill_loop(bridges, hosts, work, recv, kills_wanted, rng):
@@ -342,6 +384,7 @@ SCENARIOS = {
     "full-queue": scenario_full_queue,
     "bridge-kills": scenario_bridge_kills,
     "node-faults": scenario_node_faults,
+    "oversize": scenario_oversize,
 }
 
 
