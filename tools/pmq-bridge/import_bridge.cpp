@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <memory>
+#include <poll.h>
 
 namespace pmq_bridge {
 namespace {
@@ -173,9 +174,17 @@ private:
         auto last_progress = Clock::now();
         bool waited = false;
         while (true) {
-            const int rc = pmq_send_timed(queue_, data, length, priority, 500);
+            // Never block inside the send: a sender asleep on a full queue has
+            // its message put in by the receiver's call and learns so only when
+            // it runs again, which would stretch the window in which a kill
+            // makes a duplicate (delivery_record.hpp) to a scheduling delay.
+            const int rc = pmq_send_timed(queue_, data, length, priority, 0);
             if (rc == 0)
                 break;
+            if (rc == PMQ_EAGAIN) {
+                struct pollfd writable = {pmq_fd(queue_), POLLOUT, 0};
+                ::poll(&writable, 1, 500);
+            }
             if (rc == PMQ_ETIMEDOUT || rc == PMQ_EAGAIN || rc == PMQ_EINTR) {
                 if (!waited) {
                     waited = true;
