@@ -216,10 +216,13 @@ def scenario_bad_input(work):
     with Host("d") as d:
         d.run([DRIVER, "create", "/q", "10", "128"], check=True)
         d.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
-        p = d.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
-                     os.path.join(work, "sd")], stderr=subprocess.PIPE, text=True)
+        # No --state-dir: $STATE_DIRECTORY (as systemd sets it) is used.
+        p = d.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}"],
+                    stderr=subprocess.PIPE, text=True, env=dict(os.environ, STATE_DIRECTORY=os.path.join(work, "sd")))
         time.sleep(2.5)
         check("unreachable cluster: still waiting", p.poll() is None)
+        check("$STATE_DIRECTORY is the default state directory", status(os.path.join(work, "sd"), "export").get("state") == "connecting",
+              json.dumps(status(os.path.join(work, "sd"), "export")))
         r = run_bridge(d, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
                            os.path.join(work, "sd")])
         check("a second bridge on the same state directory: exit 1, names the first",
@@ -241,8 +244,13 @@ def scenario_full_queue(work):
         two_hosts_and_queues(a, b, 10, 256)
         bridges = Bridges(work, cluster.urls)
         sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        # One replica: nats-server 2.9.10 can desynchronise the replicas of a
+        # work-queue stream with discard-new limits (its own test
+        # TestJetStreamClusterWorkQueueStreamDiscardNewDesync, later versions);
+        # an R3 run here once lost 1 of 400 after the server acknowledged it.
         exp = bridges.start(a, "export", "/q", "full.jobs", sa,
-                            ["--replicas", "3", "--retention", "workqueue", "--stream-max-messages", "50"])
+                            ["--replicas", os.environ.get("BRIDGE_FULL_REPLICAS", "1"), "--retention", "workqueue",
+                             "--stream-max-messages", "50"])
         imp = bridges.start(b, "import", "/q", "full.jobs", sb)
         sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "7"])
         blocked = wait_for(lambda: a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "10"
@@ -258,6 +266,14 @@ def scenario_full_queue(work):
         recv = receiver(b, "/q", "stream", total, 7, 30000)
         summary = summary_of(recv, 200)
         assert_clean(summary, f"{total} messages through a full destination")
+        if summary["missing"]:
+            print("export:", json.dumps(status(sa, "export")))
+            print("import:", json.dumps(status(sb, "import")))
+            for i in range(3):
+                try:
+                    print(f"n{i} jsz:", json.dumps(cluster.jsz(i, "streams=true&consumers=true")["account_details"]))
+                except Exception as e:
+                    print(f"n{i} jsz: {e}")
         check("the producer finished", sender.wait(timeout=30) == 0)
         stop(exp, "export")
         stop(imp, "import")
