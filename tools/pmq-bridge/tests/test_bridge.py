@@ -211,6 +211,46 @@ def scenario_bad_input(work):
         server.kill()
         server.wait()
 
+    # TLS: a server whose certificate a CA of ours signed.
+    certs = os.path.join(work, "certs")
+    os.makedirs(certs)
+
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=certs, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=pmq-test-ca")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other-ca")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(certs, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "ext.cnf")
+    port, http = free_ports(2)
+    conf = os.path.join(work, "tls.conf")
+    with open(conf, "w") as f:
+        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/tls" }}\n'
+                f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key" }}\n')
+    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        with Host("t") as t:
+            t.run([DRIVER, "create", "/q", "10", "128"], check=True)
+            t.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+            time.sleep(0.5)
+            tls = ["export", "/q", "--subject", "t", "--server", f"tls://127.0.0.1:{port}", "--state-dir", os.path.join(work, "st")]
+            r = run_bridge(t, tls + ["--tls-ca", os.path.join(certs, "other.pem")])
+            check("TLS with a CA that did not sign the server: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check("TLS failure explained", "SSL" in r.stderr and "--tls-" in r.stderr, r.stderr.strip()[:300])
+            count = t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+            check("TLS failure: nothing taken from the queue", count == "5", count)
+            p = t.popen([BRIDGE] + tls + ["--tls-ca", os.path.join(certs, "ca.pem")], stderr=subprocess.PIPE, text=True)
+            ok = wait_for(lambda: t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+            check("TLS with the right CA: the export takes the messages", ok)
+            stop(p, "TLS export")
+    finally:
+        server.kill()
+        server.wait()
+
     # Unreachable cluster at start: waited out, logged per attempt, nothing taken.
     (dead,) = free_ports(1)
     with Host("d") as d:
