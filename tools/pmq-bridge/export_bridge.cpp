@@ -77,8 +77,9 @@ public:
         natsMsg_Destroy(msg);
     }
 
-    ExitStatus run(NatsSession &session)
+    ExitStatus run(NatsSession &session, bool one_at_a_time)
     {
+        max_in_flight_ = one_at_a_time ? 1 : spool_.slot_count();
         js_ = session.jetstream();
         nc_ = session.connection();
         const uint64_t recovered = spool_.recover();
@@ -142,11 +143,13 @@ private:
     {
         if (free_.empty() && armed_ < 0)
             return false; // spool full
+        size_t in_flight = 0;
         for (const auto &[seq, index] : held_) {
             if (slots_[index].retry)
                 return false; // the stream is not taking messages: neither do we
+            in_flight += slots_[index].awaiting ? 1 : 0;
         }
-        return true;
+        return in_flight < max_in_flight_;
     }
 
     bool receive_one()
@@ -331,6 +334,7 @@ private:
     std::condition_variable wake_;
     std::vector<PublishResult> results_;
     Clock::time_point retry_at_{};
+    size_t max_in_flight_ = 1;
     int failures_ = 0; // consecutive, for the backoff
 };
 
@@ -355,12 +359,15 @@ ExitStatus run_export(const BridgeOptions &options)
     BridgeStatus status(options.state_dir, "export", options.queue, options.subject, options.stream, "");
     ExportBridge bridge(options, queue, spool, status);
     NatsSession session(options.connection, status);
+    bool bounded = false;
     if (!session.connect(&ExportBridge::on_publish_result, &bridge) ||
-        !ensure_stream(session.jetstream(), options, status)) {
+        !ensure_stream(session.jetstream(), options, status, bounded)) {
         status.set_state("stopped", "stopped before connecting; nothing was taken from " + options.queue);
         return ExitStatus::success;
     }
-    const ExitStatus result = bridge.run(session);
+    if (bounded)
+        log_line("the stream " + options.stream + " refuses messages when full: publishing one at a time to keep the order");
+    const ExitStatus result = bridge.run(session, bounded);
     session.close(); // before `bridge`, which the ack handler uses, goes away
     return result;
 }

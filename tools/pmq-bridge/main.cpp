@@ -70,7 +70,7 @@ void add_common(CLI::App *command, BridgeOptions &options, bool &verbose)
     command->add_option("--subject", options.subject, "The JetStream subject the messages travel on")->required();
     command->add_option("--stream", options.stream, "Stream name (default: the subject with '.' and other invalid characters as '_')");
     command->add_option("--state-dir", options.state_dir,
-                        "Where the bridge keeps what must survive a crash (default: $STATE_DIRECTORY or /var/lib/pmq-bridge)");
+                        "Where the bridge keeps what must survive a crash (default: $STATE_DIRECTORY, else /var/lib/pmq-bridge/QUEUE)");
     command->add_flag("--create", options.create, "Create QUEUE if it does not exist");
     command->add_option("--max-messages", options.max_messages, "With --create: how many messages QUEUE holds")
         ->check(CLI::PositiveNumber);
@@ -114,7 +114,7 @@ void check_options(CLI::App *command, BridgeOptions &options, bool is_export)
         throw Fatal{ExitStatus::usage, "give either --creds or --user/--password-file, not both"};
     if (!options.connection.password.empty())
         options.connection.password = read_password_file(options.connection.password);
-    options.state_dir = resolve_state_dir(options.state_dir);
+    options.state_dir = resolve_state_dir(options.state_dir, options.queue);
     options.connection.client_name = std::string("pmq-bridge ") + (is_export ? "export " : "import ") + options.queue;
 }
 

@@ -13,7 +13,7 @@
 
 namespace pmq_bridge {
 
-std::string resolve_state_dir(const std::string &given)
+std::string resolve_state_dir(const std::string &given, const std::string &queue)
 {
     if (!given.empty())
         return given;
@@ -22,7 +22,7 @@ std::string resolve_state_dir(const std::string &given)
         std::string first(systemd);
         return first.substr(0, first.find(':'));
     }
-    return "/var/lib/pmq-bridge";
+    return "/var/lib/pmq-bridge/" + queue.substr(queue.find_first_not_of('/'));
 }
 
 void prepare_state_dir(const std::string &dir)

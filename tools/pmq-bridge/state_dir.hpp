@@ -6,8 +6,9 @@
 namespace pmq_bridge {
 
 // --state-dir, else $STATE_DIRECTORY (systemd's StateDirectory=), else
-// /var/lib/pmq-bridge.
-std::string resolve_state_dir(const std::string &given);
+// /var/lib/pmq-bridge/QUEUE (without its '/'), so that bridges of different
+// queues on one host never share a spool.
+std::string resolve_state_dir(const std::string &given, const std::string &queue);
 
 // Creates it 0700 if missing (parents too); throws Fatal if it cannot.
 void prepare_state_dir(const std::string &dir);

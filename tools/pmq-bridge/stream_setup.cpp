@@ -82,7 +82,15 @@ std::string default_stream_name(const std::string &subject)
     return name;
 }
 
-bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status)
+namespace {
+bool refuses_when_full(const jsStreamConfig *config)
+{
+    return config->Discard == js_DiscardNew &&
+           (config->MaxMsgs > 0 || config->MaxBytes > 0 || config->MaxMsgsPerSubject > 0);
+}
+} // namespace
+
+bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status, bool &bounded)
 {
     for (int attempt = 0; !stop_requested(); ++attempt) {
         jsStreamInfo *info = nullptr;
@@ -90,6 +98,7 @@ bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status
         natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &code);
         if (s == NATS_OK) {
             const bool ok = covers(info->Config, options.subject);
+            bounded = refuses_when_full(info->Config);
             jsStreamInfo_Destroy(info);
             if (!ok)
                 throw Fatal{ExitStatus::failure, "the stream " + options.stream + " exists but does not carry the subject " +
@@ -115,6 +124,7 @@ bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status
             config.Discard = js_DiscardNew;
             s = js_AddStream(&info, js, &config, nullptr, &code);
             if (s == NATS_OK) {
+                bounded = refuses_when_full(info->Config);
                 jsStreamInfo_Destroy(info);
                 status.set_state("stream_ready", "created the stream " + options.stream + " (subject " + options.subject +
                                                      ", " + std::to_string(options.replicas) + " replica(s), " +

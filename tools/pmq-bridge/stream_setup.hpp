@@ -26,7 +26,10 @@ constexpr int64_t stream_max_age_ns = 24LL * 3600LL * 1000000000LL;
 
 // Export: creates the stream if absent (logging it) or checks it carries the
 // subject. Waits out a cluster without quorum. Returns false on a stop request.
-bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status);
+// `bounded` tells whether the stream refuses messages when full (discard new
+// with a limit): then a pipeline of publishes could have an early one refused
+// and a later one stored, so the export publishes one at a time.
+bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status, bool &bounded);
 
 // Import: waits until the stream exists; returns its creation time (ns), or
 // 0 on a stop request.

@@ -211,15 +211,58 @@ def scenario_bad_input(work):
         server.kill()
         server.wait()
 
+    # TLS: a server whose certificate a CA of ours signed.
+    certs = os.path.join(work, "certs")
+    os.makedirs(certs)
+
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=certs, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=pmq-test-ca")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other-ca")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(certs, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "ext.cnf")
+    port, http = free_ports(2)
+    conf = os.path.join(work, "tls.conf")
+    with open(conf, "w") as f:
+        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/tls" }}\n'
+                f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key" }}\n')
+    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        with Host("t") as t:
+            t.run([DRIVER, "create", "/q", "10", "128"], check=True)
+            t.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+            time.sleep(0.5)
+            tls = ["export", "/q", "--subject", "t", "--server", f"tls://127.0.0.1:{port}", "--state-dir", os.path.join(work, "st")]
+            r = run_bridge(t, tls + ["--tls-ca", os.path.join(certs, "other.pem")])
+            check("TLS with a CA that did not sign the server: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check("TLS failure explained", "SSL" in r.stderr and "--tls-" in r.stderr, r.stderr.strip()[:300])
+            count = t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+            check("TLS failure: nothing taken from the queue", count == "5", count)
+            p = t.popen([BRIDGE] + tls + ["--tls-ca", os.path.join(certs, "ca.pem")], stderr=subprocess.PIPE, text=True)
+            ok = wait_for(lambda: t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+            check("TLS with the right CA: the export takes the messages", ok)
+            stop(p, "TLS export")
+    finally:
+        server.kill()
+        server.wait()
+
     # Unreachable cluster at start: waited out, logged per attempt, nothing taken.
     (dead,) = free_ports(1)
     with Host("d") as d:
         d.run([DRIVER, "create", "/q", "10", "128"], check=True)
         d.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
-        p = d.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
-                     os.path.join(work, "sd")], stderr=subprocess.PIPE, text=True)
+        # No --state-dir: $STATE_DIRECTORY (as systemd sets it) is used.
+        p = d.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}"],
+                    stderr=subprocess.PIPE, text=True, env=dict(os.environ, STATE_DIRECTORY=os.path.join(work, "sd")))
         time.sleep(2.5)
         check("unreachable cluster: still waiting", p.poll() is None)
+        check("$STATE_DIRECTORY is the default state directory", status(os.path.join(work, "sd"), "export").get("state") == "connecting",
+              json.dumps(status(os.path.join(work, "sd"), "export")))
         r = run_bridge(d, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
                            os.path.join(work, "sd")])
         check("a second bridge on the same state directory: exit 1, names the first",
@@ -241,8 +284,13 @@ def scenario_full_queue(work):
         two_hosts_and_queues(a, b, 10, 256)
         bridges = Bridges(work, cluster.urls)
         sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        # One replica: nats-server 2.9.10 can desynchronise the replicas of a
+        # work-queue stream with discard-new limits (its own test
+        # TestJetStreamClusterWorkQueueStreamDiscardNewDesync, later versions);
+        # an R3 run here once lost 1 of 400 after the server acknowledged it.
         exp = bridges.start(a, "export", "/q", "full.jobs", sa,
-                            ["--replicas", "3", "--retention", "workqueue", "--stream-max-messages", "50"])
+                            ["--replicas", os.environ.get("BRIDGE_FULL_REPLICAS", "1"), "--retention", "workqueue",
+                             "--stream-max-messages", "50"])
         imp = bridges.start(b, "import", "/q", "full.jobs", sb)
         sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "7"])
         blocked = wait_for(lambda: a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "10"
@@ -258,6 +306,14 @@ def scenario_full_queue(work):
         recv = receiver(b, "/q", "stream", total, 7, 30000)
         summary = summary_of(recv, 200)
         assert_clean(summary, f"{total} messages through a full destination")
+        if summary["missing"]:
+            print("export:", json.dumps(status(sa, "export")))
+            print("import:", json.dumps(status(sb, "import")))
+            for i in range(3):
+                try:
+                    print(f"n{i} jsz:", json.dumps(cluster.jsz(i, "streams=true&consumers=true")["account_details"]))
+                except Exception as e:
+                    print(f"n{i} jsz: {e}")
         check("the producer finished", sender.wait(timeout=30) == 0)
         stop(exp, "export")
         stop(imp, "import")
