@@ -1,6 +1,8 @@
 // The error table, pmq_last_error, versions, limits and pmq_supported.
 #include <pmq/pmq.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -43,7 +45,8 @@ TEST(Errors, CodesHaveTheirFixedValues)
     EXPECT_EQ(PMQ_ENOMEM, -13);
     EXPECT_EQ(PMQ_ENOTSUP, -14);
     EXPECT_EQ(PMQ_ESYS, -15);
-    EXPECT_EQ(sizeof all_codes / sizeof all_codes[0], 16u);
+    EXPECT_EQ(PMQ_ECANCELED, -16); // 1.1
+    EXPECT_EQ(sizeof all_codes / sizeof all_codes[0], 17u);
 }
 
 TEST(Errors, EveryCodeHasANameAndADistinctText)
@@ -56,7 +59,7 @@ TEST(Errors, EveryCodeHasANameAndADistinctText)
         EXPECT_GT(std::strlen(text), 3u);
         texts.insert(text);
     }
-    EXPECT_EQ(texts.size(), 16u);
+    EXPECT_EQ(texts.size(), 17u);
     EXPECT_STREQ(pmq_err_name(-999), "PMQ_UNKNOWN");
     EXPECT_STREQ(pmq_err_name(1), "PMQ_UNKNOWN");
     EXPECT_STREQ(pmq_strerror(-999), "unknown libpmq error code");
@@ -163,6 +166,25 @@ TEST(Errno, NoFunctionChangesIt)
     expect_kept("pmq_unlink of a missing queue", pmq_unlink(missing.c_str()));
     expect_kept("pmq_unlink with a bad name", pmq_unlink("no-slash"));
     expect_kept("pmq_name(NULL)", pmq_name(nullptr) == nullptr ? 0 : 1);
+    // 1.1
+    expect_kept("pmq_wait(..., 0) on an empty queue", pmq_wait(q, PMQ_READ, 0));
+    expect_kept("pmq_wait(..., 10) on an empty queue", pmq_wait(q, PMQ_READ, 10));
+    expect_kept("pmq_interrupt", pmq_interrupt(q));
+    expect_kept("pmq_resume", pmq_resume(q));
+    int pipe_ends[2];
+    ASSERT_EQ(pipe(pipe_ends), 0);
+    expect_kept("pmq_adopt of a pipe", pmq_adopt(pipe_ends[0], "pipe", &again));
+    close(pipe_ends[0]);
+    close(pipe_ends[1]);
+    expect_kept("pmq_adopt of a closed descriptor", pmq_adopt(-1, nullptr, &again));
+    pmq_queue *unique = nullptr;
+    expect_kept("pmq_create_unique",
+                pmq_create_unique("/errno-unique-", PMQ_READ, 0, 2, 16, &unique));
+    ASSERT_NE(unique, nullptr) << pmq_last_error();
+    pmq_test::UnlinkGuard unique_name(pmq_name(unique));
+    expect_kept("pmq_close of the unique queue", pmq_close(unique));
+    expect_kept("pmq_create_unique with a bad prefix",
+                pmq_create_unique("no-slash", PMQ_READ, 0, 2, 16, &unique));
     expect_kept("pmq_close", pmq_close(q));
 }
 

@@ -180,6 +180,24 @@ class Create(CliTestCase):
         self.assertEqual(run("create", name, "--exclusive").returncode, 0)
         self.assertEqual(self.info(name)["current_messages"], 0)
 
+    def test_unique_prints_a_fresh_name_made_from_the_prefix(self):
+        prefix = unique_name("uniq") + "-"
+        made = []
+        for _ in range(2):
+            result = run("create", "--unique", prefix, "--max-messages", "2")
+            self.assertEqual((result.returncode, result.stderr), (0, b""))
+            name = result.stdout.decode().strip()
+            self.addCleanup(_mq_unlink, name.encode())
+            self.assertRegex(name, "^" + re.escape(prefix) + "[0-9a-v]{16}$")
+            self.assertEqual(self.info(name)["max_messages"], 2)
+            made.append(name)
+        self.assertNotEqual(made[0], made[1])
+
+    def test_unique_with_a_prefix_too_long_is_explained(self):
+        result = run("create", "--unique", "/" + "p" + "x" * 240)
+        self.assertFailure(result, "prefix", "at most 239")
+        self.assertEqual(result.stdout, b"")
+
     def test_beyond_system_limits_is_explained_in_the_tools_words(self):
         name = self.unused_name()
         too_many = limits()["msg_max"] + 1
