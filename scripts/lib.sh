@@ -9,6 +9,7 @@ PMQ_TEST_PACKAGES=(
   libcli11-dev nlohmann-json3-dev scdoc mandoc groff-base
   chicken-bin libchicken-dev
   abigail-tools
+  nats-server libnats-dev openssl
 )
 # What building and running the demo needs.
 PMQ_DEMO_PACKAGES=(meson ninja-build pkg-config g++)

@@ -8,8 +8,10 @@
 
 #include <cxxabi.h>
 
+#include <cerrno>
 #include <new>
 
+#include "adoption.hpp"
 #include "name_calls.hpp"
 #include "notification.hpp"
 #include "queue.hpp"
@@ -17,6 +19,8 @@
 #include "queue_io.hpp"
 #endif
 #include "system_limits.hpp"
+#include "unique_name.hpp"
+#include "waiting.hpp"
 
 using pmq::detail::Errc;
 using pmq::detail::Queue;
@@ -33,6 +37,20 @@ static_assert(PMQ_READ == core::open_flag::read && PMQ_WRITE == core::open_flag:
 struct pmq_queue;
 
 namespace {
+
+// pmq.h promises that no function reads or sets errno: each entry point
+// keeps the caller's value, however it leaves (those that only return
+// constants need not).  errno is thread-local memory: no system call.
+class ErrnoKept {
+public:
+    ErrnoKept() : saved_(errno) {}
+    ~ErrnoKept() { errno = saved_; }
+    ErrnoKept(const ErrnoKept &) = delete;
+    ErrnoKept &operator=(const ErrnoKept &) = delete;
+
+private:
+    int saved_;
+};
 
 Queue *unwrap(pmq_queue *q) { return reinterpret_cast<Queue *>(q); }
 pmq_queue *wrap(Queue *q) { return reinterpret_cast<pmq_queue *>(q); }
@@ -57,6 +75,7 @@ int to_c(Status s)
     case Errc::no_memory: return PMQ_ENOMEM;
     case Errc::not_supported: return PMQ_ENOTSUP;
     case Errc::system: return PMQ_ESYS;
+    case Errc::canceled: return PMQ_ECANCELED;
     }
     return PMQ_ESYS;
 }
@@ -114,6 +133,7 @@ PMQ_API int pmq_supported(void) { return core::platform_supported() ? 1 : 0; }
 PMQ_API int pmq_create(const char *name, unsigned flags, unsigned mode, int64_t max_messages,
                        int64_t message_size, pmq_queue **out)
 {
+    const ErrnoKept errno_kept;
     if (out == nullptr)
         return null_argument("pmq_create", "the out pointer (pmq_queue **)");
     return guarded("pmq_create", [&] {
@@ -127,6 +147,7 @@ PMQ_API int pmq_create(const char *name, unsigned flags, unsigned mode, int64_t 
 
 PMQ_API int pmq_open(const char *name, unsigned flags, pmq_queue **out)
 {
+    const ErrnoKept errno_kept;
     if (out == nullptr)
         return null_argument("pmq_open", "the out pointer (pmq_queue **)");
     return guarded("pmq_open", [&] {
@@ -140,6 +161,7 @@ PMQ_API int pmq_open(const char *name, unsigned flags, pmq_queue **out)
 
 PMQ_API int pmq_close(pmq_queue *q)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return PMQ_OK;
     return guarded("pmq_close", [&] { return to_c(core::close_queue(unwrap(q))); });
@@ -147,11 +169,13 @@ PMQ_API int pmq_close(pmq_queue *q)
 
 PMQ_API int pmq_unlink(const char *name)
 {
+    const ErrnoKept errno_kept;
     return guarded("pmq_unlink", [&] { return to_c(core::unlink_queue(name)); });
 }
 
 PMQ_API int pmq_send(pmq_queue *q, const void *msg, size_t len, unsigned priority)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_send", "the queue handle");
     return guarded("pmq_send", [&] {
@@ -162,6 +186,7 @@ PMQ_API int pmq_send(pmq_queue *q, const void *msg, size_t len, unsigned priorit
 PMQ_API int pmq_send_timed(pmq_queue *q, const void *msg, size_t len, unsigned priority,
                            int timeout_ms)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_send_timed", "the queue handle");
     return guarded("pmq_send_timed", [&] {
@@ -172,6 +197,7 @@ PMQ_API int pmq_send_timed(pmq_queue *q, const void *msg, size_t len, unsigned p
 
 PMQ_API int pmq_recv(pmq_queue *q, void *buf, size_t cap, unsigned *priority)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_recv", "the queue handle");
     return guarded("pmq_recv", [&] {
@@ -184,6 +210,7 @@ PMQ_API int pmq_recv(pmq_queue *q, void *buf, size_t cap, unsigned *priority)
 PMQ_API int pmq_recv_timed(pmq_queue *q, void *buf, size_t cap, unsigned *priority,
                            int timeout_ms)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_recv_timed", "the queue handle");
     return guarded("pmq_recv_timed", [&] {
@@ -196,6 +223,7 @@ PMQ_API int pmq_recv_timed(pmq_queue *q, void *buf, size_t cap, unsigned *priori
 
 PMQ_API int pmq_getattr(pmq_queue *q, pmq_attr *out)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_getattr", "the queue handle");
     if (out == nullptr)
@@ -212,6 +240,7 @@ PMQ_API int pmq_getattr(pmq_queue *q, pmq_attr *out)
 
 PMQ_API int pmq_set_nonblocking(pmq_queue *q, int on)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_set_nonblocking", "the queue handle");
     return guarded("pmq_set_nonblocking",
@@ -220,6 +249,7 @@ PMQ_API int pmq_set_nonblocking(pmq_queue *q, int on)
 
 PMQ_API int pmq_fd(pmq_queue *q)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_fd", "the queue handle");
     return guarded("pmq_fd", [&] {
@@ -231,6 +261,7 @@ PMQ_API int pmq_fd(pmq_queue *q)
 
 PMQ_API const char *pmq_name(pmq_queue *q)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr) {
         null_argument("pmq_name", "the queue handle");
         return nullptr;
@@ -240,6 +271,7 @@ PMQ_API const char *pmq_name(pmq_queue *q)
 
 PMQ_API int pmq_notify(pmq_queue *q, pmq_notify_fn fn, void *ctx)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_notify", "the queue handle");
     return guarded("pmq_notify", [&] {
@@ -252,6 +284,7 @@ PMQ_API int pmq_notify(pmq_queue *q, pmq_notify_fn fn, void *ctx)
 
 PMQ_API int pmq_notify_signal(pmq_queue *q, int signo)
 {
+    const ErrnoKept errno_kept;
     if (q == nullptr)
         return null_argument("pmq_notify_signal", "the queue handle");
     return guarded("pmq_notify_signal",
@@ -261,6 +294,7 @@ PMQ_API int pmq_notify_signal(pmq_queue *q, int signo)
 PMQ_API int pmq_send_to(const char *name, const void *msg, size_t len, unsigned priority,
                         unsigned flags)
 {
+    const ErrnoKept errno_kept;
     return guarded("pmq_send_to",
                    [&] { return to_c(core::send_to(name, msg, len, priority, flags)); });
 }
@@ -268,6 +302,7 @@ PMQ_API int pmq_send_to(const char *name, const void *msg, size_t len, unsigned 
 PMQ_API int pmq_recv_from(const char *name, void *buf, size_t cap, unsigned *priority,
                           unsigned flags)
 {
+    const ErrnoKept errno_kept;
     return guarded("pmq_recv_from", [&] {
         std::size_t length = 0;
         Status s = core::receive_from(name, buf, cap, priority, flags, &length);
@@ -277,6 +312,7 @@ PMQ_API int pmq_recv_from(const char *name, void *buf, size_t cap, unsigned *pri
 
 PMQ_API int pmq_info(const char *name, pmq_attr *out)
 {
+    const ErrnoKept errno_kept;
     if (out == nullptr)
         return null_argument("pmq_info", "the pmq_attr pointer");
     return guarded("pmq_info", [&] {
@@ -290,6 +326,7 @@ PMQ_API int pmq_info(const char *name, pmq_attr *out)
 
 PMQ_API int pmq_get_limits(pmq_limits *out)
 {
+    const ErrnoKept errno_kept;
     if (out == nullptr)
         return null_argument("pmq_get_limits", "the pmq_limits pointer");
     if (!core::platform_supported())
@@ -298,6 +335,66 @@ PMQ_API int pmq_get_limits(pmq_limits *out)
     *out = pmq_limits{l.prio_max,   l.name_max,        l.msg_max,    l.msgsize_max,
                       l.msg_default, l.msgsize_default, l.queues_max, l.rlimit_msgqueue};
     return PMQ_OK;
+}
+
+// --- added in 1.1 (version node PMQ_1.1) ---------------------------------
+
+PMQ_API int pmq_wait(pmq_queue *q, unsigned events, int timeout_ms)
+{
+    const ErrnoKept errno_kept;
+    if (q == nullptr)
+        return null_argument("pmq_wait", "the queue handle");
+    return guarded("pmq_wait", [&] {
+        unsigned ready = 0;
+        Status s = core::queue_wait(*unwrap(q), events, timeout_ms, &ready);
+        return s.ok() ? static_cast<int>(ready) : to_c(s);
+    });
+}
+
+PMQ_API int pmq_interrupt(pmq_queue *q)
+{
+    const ErrnoKept errno_kept;
+    if (q == nullptr)
+        return null_argument("pmq_interrupt", "the queue handle");
+    return guarded("pmq_interrupt", [&] { return to_c(core::queue_interrupt(*unwrap(q))); });
+}
+
+PMQ_API int pmq_resume(pmq_queue *q)
+{
+    const ErrnoKept errno_kept;
+    if (q == nullptr)
+        return null_argument("pmq_resume", "the queue handle");
+    return guarded("pmq_resume", [&] { return to_c(core::queue_resume(*unwrap(q))); });
+}
+
+PMQ_API int pmq_adopt(int fd, const char *name, pmq_queue **out)
+{
+    const ErrnoKept errno_kept;
+    if (out == nullptr)
+        return null_argument("pmq_adopt", "the out pointer (pmq_queue **)");
+    return guarded("pmq_adopt", [&] {
+        Queue *q = nullptr;
+        Status s = core::adopt_queue(fd, name, &q);
+        if (s.ok())
+            *out = wrap(q);
+        return to_c(s);
+    });
+}
+
+PMQ_API int pmq_create_unique(const char *prefix, unsigned flags, unsigned mode,
+                              int64_t max_messages, int64_t message_size, pmq_queue **out)
+{
+    const ErrnoKept errno_kept;
+    if (out == nullptr)
+        return null_argument("pmq_create_unique", "the out pointer (pmq_queue **)");
+    return guarded("pmq_create_unique", [&] {
+        Queue *q = nullptr;
+        Status s =
+            core::create_unique_queue(prefix, flags, mode, max_messages, message_size, &q);
+        if (s.ok())
+            *out = wrap(q);
+        return to_c(s);
+    });
 }
 
 PMQ_API const char *pmq_strerror(int code)

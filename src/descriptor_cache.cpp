@@ -84,6 +84,7 @@ struct Cache {
     std::uint64_t clock = 0;
     int last_hit = 0; // where the last lookup found its entry
     Slot slots[descriptor_cache_capacity]{};
+    WatchedQueue *watched = nullptr; // queues not to keep (notification registered)
 };
 
 // Constant-initialized, trivially destructible: nothing runs at load or unload.
@@ -211,9 +212,18 @@ void drop_stale(int index, bool descriptor_is_ours)
     close_if_any(to_close);
 }
 
+bool watched_locked(const Identity &identity)
+{
+    for (const WatchedQueue *w = cache.watched; w != nullptr; w = w->next)
+        if (w->device == identity.device && w->inode == identity.inode)
+            return true;
+    return false;
+}
+
 // Puts a freshly opened descriptor in the table with one use taken.  Returns
 // its slot, or -1 when every slot is busy (or the name is already there,
-// after a race with another thread): then the caller keeps it to itself.
+// after a race with another thread, or its queue is watched): then the caller
+// keeps it to itself.
 int insert_and_take(const char *name, NameKey key, Access access, mqd_t fd,
                     const Identity &identity)
 {
@@ -221,6 +231,8 @@ int insert_and_take(const char *name, NameKey key, Access access, mqd_t fd,
     int chosen = -1;
     {
         const CacheLock held;
+        if (watched_locked(identity))
+            return -1;
         for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i) {
             const Slot &slot = cache.slots[i];
             if (slot_holds(slot, name, key, access))
@@ -275,10 +287,15 @@ DescriptorLease::~DescriptorLease()
     close_if_any(to_close);
 }
 
+void register_cache_fork_handlers()
+{
+    pthread_once(&fork_handlers_once, register_fork_handlers);
+}
+
 Status lease_descriptor(const char *operation, const char *name, Access access,
                         DescriptorLease *out)
 {
-    pthread_once(&fork_handlers_once, register_fork_handlers);
+    register_cache_fork_handlers();
     const NameKey key = key_of(name);
     mqd_t fd = no_descriptor;
     Identity opened{};
@@ -334,6 +351,57 @@ void forget_descriptors(const char *name)
     }
     for (std::size_t i = 0; i < count; ++i)
         close_if_any(to_close[i]);
+}
+
+// dlclose: the table goes with the library, so its descriptors must go too
+// (an unloading program keeps none of them; README).  This closes the idle
+// cached descriptors and does nothing else, at unload as at exit.  The
+// notification thread, once started, keeps the library loaded instead
+// (notification.cpp), so this runs only when no callback can still run.
+[[gnu::destructor]] void close_cached_descriptors_at_unload()
+{
+    release_idle_descriptors();
+}
+
+void watch_queue(WatchedQueue &watch, mqd_t fd)
+{
+    struct stat st {};
+    if (watch.linked || stat_descriptor(fd, &st) != 0)
+        return;
+    const Identity identity = identity_of(st);
+    mqd_t to_close[descriptor_cache_capacity];
+    std::size_t count = 0;
+    {
+        const CacheLock held;
+        watch.device = identity.device;
+        watch.inode = identity.inode;
+        watch.prev = nullptr;
+        watch.next = cache.watched;
+        if (cache.watched != nullptr)
+            cache.watched->prev = &watch;
+        cache.watched = &watch;
+        watch.linked = true;
+        for (int i = 0; i < static_cast<int>(descriptor_cache_capacity); ++i)
+            if (cache.slots[i].state == SlotState::live &&
+                same_inode(cache.slots[i].identity, identity))
+                to_close[count++] = retire_locked(i);
+    }
+    for (std::size_t i = 0; i < count; ++i)
+        close_if_any(to_close[i]);
+}
+
+void unwatch_queue(WatchedQueue &watch)
+{
+    if (!watch.linked) // guarded by the registry lock too, which every caller holds
+        return;
+    const CacheLock held;
+    if (watch.prev != nullptr)
+        watch.prev->next = watch.next;
+    else
+        cache.watched = watch.next;
+    if (watch.next != nullptr)
+        watch.next->prev = watch.prev;
+    watch = WatchedQueue{};
 }
 
 } // namespace pmq::detail

@@ -25,11 +25,21 @@
 //    any thread still uses it.
 //  - fork(): atfork handlers hold the mutex across fork(), so the child gets
 //    a consistent table and an unlocked mutex; its inherited descriptors stay valid.
-//  - dlopen: the table is constant-initialized and has no destructor; the
-//    atfork handlers are registered on first use (glibc removes them at dlclose).
+//  - Notification: the kernel drops this process's registration on a queue
+//    whenever the process closes any descriptor of it.  A descriptor kept
+//    from a call made before the registration must not be closed after it,
+//    so registering closes the cache's descriptors of that queue first; and
+//    while a handle's registration may be live, descriptors of its queue are
+//    not kept: a call then opens and closes its own, exactly the
+//    open-use-close it stands for (and that close cancels the registration,
+//    as any close by this process does; pmq_notify(3) says so).
+//  - dlopen: the table is constant-initialized; the atfork handlers are
+//    registered on first use (glibc removes them at dlclose), and the one
+//    destructor closes the idle cached descriptors at dlclose (and exit).
 #pragma once
 
 #include <mqueue.h>
+#include <sys/types.h>
 
 #include <cstddef>
 
@@ -75,5 +85,30 @@ bool release_idle_descriptors();
 // done).  pmq_unlink calls it so that an unlinked queue is freed as soon as it
 // would be without the cache.
 void forget_descriptors(const char *name);
+
+// A queue on which a handle of this process registers for notification,
+// named by device and inode; a member of the handle, linked into the cache's
+// list (under its lock) while the registration may be live.
+struct WatchedQueue {
+    dev_t device = 0;
+    ino_t inode = 0;
+    WatchedQueue *next = nullptr;
+    WatchedQueue *prev = nullptr;
+    bool linked = false;
+};
+
+// Before registering on the queue of descriptor `fd`: closes the cache's
+// descriptors of that queue (idle ones now, one in use when its call ends)
+// and keeps none of it until unwatch_queue.  Watching twice is harmless.
+// Both are called with notification's registry lock held: that lock is
+// always taken before the cache's, never after.
+void watch_queue(WatchedQueue &watch, mqd_t fd);
+// The handle cancelled its registration or is being closed.
+void unwatch_queue(WatchedQueue &watch);
+
+// Registers the cache's fork handlers if they are not yet.  Notification
+// calls it before registering its own: fork's prepare handlers run in the
+// reverse order, so its lock is taken before the cache's there too.
+void register_cache_fork_handlers();
 
 } // namespace pmq::detail

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "descriptor_cache.hpp"
+#include "interruption.hpp"
 #include "status.hpp"
 
 namespace pmq::detail {
@@ -15,11 +17,21 @@ struct Queue {
     unsigned directions = 0;        // open_flag::read | open_flag::write
     std::string name;
     std::uint64_t notify_token = 0; // live callback registration; guarded by the registry lock
+    bool closing = false;           // pmq_close has begun; guarded by the registry lock
+    WatchedQueue watch;             // while registered: the cache keeps no descriptor of it
+    Interruption interruption;      // pmq_interrupt / pmq_resume
 };
 
 } // namespace pmq::detail
 
 namespace pmq::detail {
+
+// A handle without a descriptor yet: `name` copied, directions from flags.
+Status new_handle(const char *name, unsigned flags, Queue **out);
+
+// create_queue, with `operation` ("pmq_create_unique") starting explanations.
+Status create_queue_as(const char *operation, const char *name, unsigned flags, unsigned mode,
+                       std::int64_t max_messages, std::int64_t message_size, Queue **out);
 
 // mq_open with close-on-exec, and the diagnosis of its failure (the
 // attributes asked for, if any, name the limit that refused them).  attr is

@@ -20,7 +20,22 @@
  *    most that many milliseconds of CLOCK_MONOTONIC.  A non-blocking handle
  *    never waits.  A wait interrupted by a signal handler returns PMQ_EINTR;
  *    only an endless wait (timeout < 0) is restarted instead when the handler
- *    was installed with SA_RESTART, as read() is.
+ *    was installed with SA_RESTART, as read() is.  (Since 1.1 an endless
+ *    wait past its first 4 ms waits in ppoll(), and no interface says which
+ *    signal interrupted that: it restarts when every caught signal the thread
+ *    does not block has an SA_RESTART handler, and returns PMQ_EINTR
+ *    otherwise.)
+ *  - Since 1.1 a send or receive that must wait first tries without waiting
+ *    (on a ready queue that is the one system call).  An endless one then
+ *    waits up to 4 ms inside the kernel's mq_timedsend/mq_timedreceive, where
+ *    the other side hands it the message or the room at once, as in 1.0.
+ *    After that, and for timed calls and pmq_wait from the start, it waits in
+ *    ppoll() on the queue's descriptor and a per-handle eventfd that
+ *    pmq_interrupt writes (made on the handle's first wait; while no
+ *    descriptor is left for it the wait looks every 5 ms).  So pmq_interrupt
+ *    is noticed within 4 ms at most (more only if the wall clock is set back
+ *    during those 4 ms: the kernel's deadline is CLOCK_REALTIME).
+ *    pthread_cancel of a thread blocked in any of them unwinds cleanly.
  *
  * Pure C99: this header must compile with -std=c99 -pedantic and from C++.
  */
@@ -60,7 +75,8 @@ extern "C" {
     XX(EBUSY,    -12, "another registration already holds the queue's notification") \
     XX(ENOMEM,   -13, "out of memory")                                            \
     XX(ENOTSUP,  -14, "not supported on this platform")                           \
-    XX(ESYS,     -15, "unexpected system error")
+    XX(ESYS,     -15, "unexpected system error")                                \
+    XX(ECANCELED, -16, "interrupted by pmq_interrupt")
 
 typedef enum pmq_error {
 #define PMQ_ERROR_ENUM_(name, value, text) PMQ_##name = (value),
@@ -105,7 +121,9 @@ PMQ_API int pmq_create(const char *name, unsigned flags, unsigned mode,
 /* Open an existing queue.  flags: PMQ_READ / PMQ_WRITE, optionally
  * PMQ_NONBLOCK. */
 PMQ_API int pmq_open(const char *name, unsigned flags, pmq_queue **out);
-/* Close a handle (NULL is a no-op returning 0).  Cancels its notification. */
+/* Close a handle (NULL is a no-op returning 0).  Cancels its notification,
+ * and waits for its callback if one is running; a registration that callback
+ * makes meanwhile returns 0 and registers nothing (the close cancels it). */
 PMQ_API int pmq_close(pmq_queue *q);
 /* Remove a name; the queue lives on until its last descriptor is closed. */
 PMQ_API int pmq_unlink(const char *name);
@@ -133,11 +151,21 @@ PMQ_API const char *pmq_name(pmq_queue *q);
 
 /* Notification, as mq_notify: one-shot, one registered process per queue
  * (else PMQ_EBUSY), fires when the queue goes from empty to non-empty and no
- * receiver is waiting in an endless receive (a receive with a timeout > 0
- * waits in poll() and does not hold notification back).  The kernel cancels
- * the registration when this process closes any descriptor of the queue.
- * The callback runs on a thread libpmq owns and may register again, or close
- * its handle, from inside.  fn NULL / signo 0 cancels. */
+ * receiver is blocked inside the kernel's mq_receive.  Of libpmq's calls only
+ * an endless receive in its first 4 ms of waiting is (see above); after that,
+ * timed receives and pmq_wait wait in poll() and do not hold notification
+ * back: the callback fires although such a receive waits, and both may then
+ * race for the message.  The kernel cancels the registration when this
+ * process closes any descriptor of the queue: name-based calls made before
+ * the registration never do (it closes their kept descriptors of the queue
+ * first); one made on the queue while the handle is registered does, when it
+ * returns, as its close would.
+ * Callbacks run one at a time, with every signal blocked, on a thread libpmq
+ * owns (started at the first callback registration, with one descriptor, and
+ * kept until exit; the library then stays loaded); a callback may register
+ * again, close its handle, or call pmq_interrupt from inside.  Running out of
+ * descriptors or threads fails that registration only (PMQ_ELIMIT /
+ * PMQ_ENOMEM); a later one tries again.  fn NULL / signo 0 cancels. */
 typedef void (*pmq_notify_fn)(pmq_queue *q, void *ctx);
 PMQ_API int pmq_notify(pmq_queue *q, pmq_notify_fn fn, void *ctx);
 PMQ_API int pmq_notify_signal(pmq_queue *q, int signo);
@@ -152,6 +180,50 @@ PMQ_API int pmq_recv_from(const char *name, void *buf, size_t cap, unsigned *pri
 PMQ_API int pmq_info(const char *name, pmq_attr *out);
 
 PMQ_API int pmq_get_limits(pmq_limits *out);
+
+/* ---- Added in 1.1 (version node PMQ_1.1) ---------------------------------- */
+
+/* Wait until the queue has a message (events PMQ_READ) and/or room
+ * (PMQ_WRITE), taking and sending nothing.  Returns the ready subset of
+ * events (> 0); or PMQ_ETIMEDOUT, PMQ_EAGAIN (timeout_ms 0, or a
+ * non-blocking handle, and nothing ready), PMQ_EINTR, PMQ_ECANCELED.  An
+ * event the handle was not opened for is PMQ_EBADF; other bits PMQ_EINVAL.
+ * Another thread or process may take the message or the room before the
+ * caller acts: follow with a call that does not wait, or a timed one. */
+PMQ_API int pmq_wait(pmq_queue *q, unsigned events, int timeout_ms);
+
+/* Every call blocked on this handle (pmq_send, pmq_recv, pmq_wait, timed or
+ * not) returns PMQ_ECANCELED within 4 ms (see the conventions above), even
+ * if pmq_resume follows at once, and every later call on it that would wait
+ * returns PMQ_ECANCELED at once, until pmq_resume.  Calls that need not wait
+ * (a ready queue, a non-blocking handle, timeout_ms 0) behave as before.
+ * Any thread may call it, a notification callback included, any number of
+ * times; not a signal handler (it takes a lock).  It does not touch the queue, other handles of
+ * it, or the name-based calls. */
+PMQ_API int pmq_interrupt(pmq_queue *q);
+/* Ends pmq_interrupt: calls that start afterwards wait again. */
+PMQ_API int pmq_resume(pmq_queue *q);
+
+/* Own a message-queue descriptor opened elsewhere: inherited across exec, or
+ * passed by systemd for ListenMessageQueue= (see pmq_adopt(3)).  Checks that
+ * fd is an open message-queue descriptor (else PMQ_EINVAL, explained) and
+ * takes the directions from its access mode (O_RDONLY, O_WRONLY, O_RDWR).
+ * On success the handle owns fd: pmq_fd returns it, pmq_close closes it, and
+ * it is made close-on-exec, as every descriptor libpmq owns; clear that
+ * flag on pmq_fd() to pass it on to another program.  On failure fd is left
+ * open and untouched.  name (NULL: "") is a label, not checked against the
+ * name rules: what pmq_name returns and explanations cite.  Adopting one
+ * descriptor twice is the caller's bug (both handles would close it). */
+PMQ_API int pmq_adopt(int fd, const char *name, pmq_queue **out);
+
+/* Create a new queue named prefix + 16 random characters ([0-9a-v], from
+ * getrandom), exclusively, retrying with another suffix on a collision: for
+ * private reply queues.  pmq_name gives the name to tell the other side;
+ * unlink it when done.  prefix is '/' followed by 0 .. name_max-16
+ * characters, none of them '/' (else PMQ_ENAME).  The other arguments are
+ * pmq_create's; PMQ_EXCL is implied. */
+PMQ_API int pmq_create_unique(const char *prefix, unsigned flags, unsigned mode,
+                              int64_t max_messages, int64_t message_size, pmq_queue **out);
 
 PMQ_API const char *pmq_strerror(int code);  /* static text, never NULL */
 PMQ_API const char *pmq_err_name(int code);  /* "PMQ_EAGAIN" ...; never NULL */

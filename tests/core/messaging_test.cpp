@@ -99,6 +99,42 @@ TEST_F(Messaging, WouldBlockOnFullAndEmptyWhenNonblocking)
     EXPECT_EQ(pmq_send_timed(q_, "m", 1, 0, 10000), PMQ_EAGAIN);
 }
 
+// The explanation fits the call: a timeout given to a non-blocking handle is
+// named as not applying, and none is suggested as the remedy (it would not
+// help: a non-blocking handle never waits).
+TEST_F(Messaging, NonblockingExplanationFitsTheTimeoutGiven)
+{
+    ASSERT_EQ(pmq_set_nonblocking(q_, 1), PMQ_OK);
+    char buf[64];
+    ASSERT_EQ(pmq_recv_timed(q_, buf, sizeof buf, nullptr, 250), PMQ_EAGAIN);
+    std::string why = pmq_last_error();
+    EXPECT_NE(why.find("empty"), std::string::npos) << why;
+    EXPECT_NE(why.find("did not wait the 250 ms given"), std::string::npos) << why;
+    EXPECT_NE(why.find("pmq_set_nonblocking(q, 0)"), std::string::npos) << why;
+    EXPECT_EQ(why.find("use a timeout"), std::string::npos) << why;
+
+    for (const int timeout : {-1, 0}) {
+        ASSERT_EQ(timeout < 0 ? pmq_recv(q_, buf, sizeof buf, nullptr)
+                              : pmq_recv_timed(q_, buf, sizeof buf, nullptr, timeout),
+                  PMQ_EAGAIN);
+        why = pmq_last_error();
+        EXPECT_NE(why.find("non-blocking; wait for a message with poll() on pmq_fd()"),
+                  std::string::npos)
+            << timeout << ": " << why;
+        EXPECT_EQ(why.find("use a timeout"), std::string::npos) << timeout << ": " << why;
+    }
+    for (int i = 0; i < 10; ++i)
+        ASSERT_EQ(pmq_send(q_, "m", 1, 0), PMQ_OK);
+    ASSERT_EQ(pmq_send_timed(q_, "m", 1, 0, 1000), PMQ_EAGAIN);
+    why = pmq_last_error();
+    EXPECT_NE(why.find("full"), std::string::npos) << why;
+    EXPECT_NE(why.find("did not wait the 1000 ms given"), std::string::npos) << why;
+    ASSERT_EQ(pmq_send(q_, "m", 1, 0), PMQ_EAGAIN);
+    why = pmq_last_error();
+    EXPECT_NE(why.find("wait for room"), std::string::npos) << why;
+    EXPECT_EQ(why.find("use a timeout"), std::string::npos) << why;
+}
+
 TEST_F(Messaging, BadArgumentsAreRefusedAndChangeNothing)
 {
     EXPECT_EQ(pmq_send(q_, nullptr, 5, 0), PMQ_EINVAL);

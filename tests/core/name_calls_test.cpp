@@ -4,8 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -132,6 +137,83 @@ TEST(NameCalls, UnlinkedNameIsNotFoundEvenAfterEarlierCalls)
     ASSERT_EQ(pmq_unlink(name.c_str()), PMQ_OK);
     EXPECT_EQ(pmq_send_to(name.c_str(), "a", 1, 0, 0), PMQ_ENOENT);
     EXPECT_EQ(pmq_recv_from(name.c_str(), buf, sizeof buf, nullptr, PMQ_NONBLOCK), PMQ_ENOENT);
+}
+
+} // namespace
+
+namespace {
+
+struct Notified {
+    std::mutex lock;
+    std::condition_variable changed;
+    int count = 0;
+    bool wait_for_one(std::chrono::milliseconds limit)
+    {
+        std::unique_lock<std::mutex> hold(lock);
+        return changed.wait_for(hold, limit, [&] { return count > 0; });
+    }
+};
+
+void note_notification(pmq_queue *, void *ctx)
+{
+    auto *n = static_cast<Notified *>(ctx);
+    std::lock_guard<std::mutex> hold(n->lock);
+    ++n->count;
+    n->changed.notify_all();
+}
+
+// The kernel drops this process's registration when the process closes any
+// descriptor of the queue.  A descriptor the name-based calls kept from
+// before the registration, closed by the cache later (evicted by calls on
+// other queues), must not cancel it: an open-use-close would have closed it
+// before the registration.
+TEST(NameCallsAndNotification, EarlierCallsDoNotCancelALaterRegistration)
+{
+    UnlinkGuard name(unique_queue_name("byname-notify"));
+    ASSERT_EQ(create_queue(name.name(), 4, 16), PMQ_OK) << pmq_last_error();
+    pmq_attr attr{};
+    char buf[16];
+    ASSERT_EQ(pmq_info(name.c_str(), &attr), PMQ_OK);
+    ASSERT_EQ(pmq_send_to(name.c_str(), "a", 1, 0, 0), PMQ_OK);
+    ASSERT_EQ(pmq_recv_from(name.c_str(), buf, sizeof buf, nullptr, 0), 1);
+
+    pmq_queue *q = nullptr;
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_READ | PMQ_WRITE, &q), PMQ_OK);
+    Notified notified;
+    ASSERT_EQ(pmq_notify(q, note_notification, &notified), PMQ_OK) << pmq_last_error();
+
+    // More queues than the cache keeps: every earlier descriptor is evicted.
+    std::vector<std::unique_ptr<UnlinkGuard>> others;
+    for (int i = 0; i < 20; ++i) {
+        others.push_back(std::make_unique<UnlinkGuard>(unique_queue_name("byname-evict")));
+        ASSERT_EQ(create_queue(others.back()->name(), 1, 16), PMQ_OK) << pmq_last_error();
+        ASSERT_EQ(pmq_info(others.back()->c_str(), &attr), PMQ_OK);
+    }
+    ASSERT_EQ(pmq_send(q, "b", 1, 0), PMQ_OK);
+    EXPECT_TRUE(notified.wait_for_one(std::chrono::seconds(5)))
+        << "the registration was cancelled by a descriptor kept from before it";
+    pmq_close(q);
+}
+
+// After the registration, a name-based call on the queue is the open-use-close
+// it stands for: its close cancels the registration, at once (not at some
+// later eviction), so the handle may register again.
+TEST(NameCallsAndNotification, ALaterCallCancelsAsItsCloseWould)
+{
+    UnlinkGuard name(unique_queue_name("byname-notify-after"));
+    ASSERT_EQ(create_queue(name.name(), 4, 16), PMQ_OK) << pmq_last_error();
+    pmq_queue *q = nullptr;
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_READ | PMQ_WRITE, &q), PMQ_OK);
+    Notified notified;
+    ASSERT_EQ(pmq_notify(q, note_notification, &notified), PMQ_OK) << pmq_last_error();
+    pmq_attr attr{};
+    ASSERT_EQ(pmq_info(name.c_str(), &attr), PMQ_OK);
+    EXPECT_EQ(pmq_notify(q, note_notification, &notified), PMQ_OK)
+        << "still registered after the call: " << pmq_last_error();
+    // And once the handle is closed the queue is cached again as before.
+    ASSERT_EQ(pmq_close(q), PMQ_OK);
+    ASSERT_EQ(pmq_info(name.c_str(), &attr), PMQ_OK);
+    EXPECT_EQ(notified.count, 0);
 }
 
 } // namespace

@@ -6,11 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -245,6 +249,132 @@ TEST(NotificationKernel, CallbackMayCloseItsOwnHandle)
     ASSERT_TRUE(calls.wait_for(1, 10s));
     EXPECT_EQ(calls.seen(), 1);
     pmq_close(writer);
+}
+
+} // namespace
+
+namespace {
+
+// pmq_close racing a callback that registers again (issue 12, item 1): the
+// registration the callback makes while pmq_close runs must be cancelled too,
+// or it fires on a freed handle.  Bounded by iterations (a few seconds); ASan
+// sees the freed handle, and any build sees a callback after pmq_close.
+struct RaceRound {
+    std::atomic<bool> closed{false};
+    std::atomic<int> calls{0};
+};
+
+std::atomic<int> calls_after_close{0};
+
+void drain_handle(pmq_queue *q)
+{
+    char buf[16];
+    while (pmq_recv(q, buf, sizeof buf, nullptr) >= 0) {
+    }
+}
+
+void drain_register_and_work(pmq_queue *q, void *ctx)
+{
+    auto *round = static_cast<RaceRound *>(ctx);
+    if (round->closed.load())
+        ++calls_after_close;
+    ++round->calls;
+    drain_handle(q);
+    pmq_notify(q, drain_register_and_work, ctx);
+    std::this_thread::sleep_for(200us);
+}
+
+TEST(NotificationCloseRace, CloseWhileTheCallbackRegistersAgain)
+{
+    UnlinkGuard name(unique_queue_name("notify-race"));
+    pmq_queue *writer = nullptr;
+    ASSERT_EQ(pmq_create(name.c_str(), PMQ_WRITE | PMQ_NONBLOCK, 0, 8, 16, &writer), PMQ_OK)
+        << pmq_last_error();
+    std::atomic<bool> stop{false};
+    std::thread producer([&] {
+        std::minstd_rand random(1);
+        while (!stop.load()) {
+            pmq_send(writer, "x", 1, 0); // PMQ_EAGAIN when full: fine
+            std::this_thread::sleep_for(std::chrono::microseconds(50 + random() % 201));
+        }
+    });
+    constexpr int rounds = 1500;
+    std::vector<std::unique_ptr<RaceRound>> kept; // never freed during the test
+    std::minstd_rand random(2);
+    int registered = 0, fired = 0;
+    for (int i = 0; i < rounds; ++i) {
+        auto round = std::make_unique<RaceRound>();
+        pmq_queue *q = nullptr;
+        ASSERT_EQ(pmq_open(name.c_str(), PMQ_READ | PMQ_NONBLOCK, &q), PMQ_OK) << pmq_last_error();
+        drain_handle(q);
+        if (pmq_notify(q, drain_register_and_work, round.get()) == PMQ_OK)
+            ++registered;
+        std::this_thread::sleep_for(std::chrono::microseconds(random() % 1001));
+        ASSERT_EQ(pmq_close(q), PMQ_OK) << pmq_last_error();
+        round->closed.store(true);
+        fired += round->calls.load() > 0 ? 1 : 0;
+        kept.push_back(std::move(round));
+    }
+    stop.store(true);
+    producer.join();
+    pmq_close(writer);
+    // Callbacks that the kernel fired just before a close may still be on
+    // their way; give them time to show up.
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(calls_after_close.load(), 0);
+    EXPECT_EQ(registered, rounds);
+    EXPECT_GT(fired, rounds / 4) << "the race was not exercised: too few callbacks ran";
+}
+
+} // namespace
+
+namespace {
+
+void count_in_child(pmq_queue *, void *ctx)
+{
+    static_cast<std::atomic<int> *>(ctx)->fetch_add(1);
+}
+
+// After fork() the child has none of the parent's registrations, its own
+// callbacks work, and it takes none of the parent's notifications.
+TEST(NotificationFork, ChildRegistersItsOwnAndLeavesTheParentsAlone)
+{
+    UnlinkGuard parent_name(unique_queue_name("notify-parent"));
+    UnlinkGuard child_name(unique_queue_name("notify-child"));
+    pmq_queue *parents = nullptr, *childs = nullptr;
+    ASSERT_EQ(pmq_create(parent_name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &parents), PMQ_OK);
+    ASSERT_EQ(pmq_create(child_name.c_str(), PMQ_READ | PMQ_WRITE, 0, 5, 16, &childs), PMQ_OK);
+    Calls calls;
+    ASSERT_EQ(pmq_notify(parents, on_message, &calls), PMQ_OK) << pmq_last_error();
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // The parent's registration is the parent's: cancelling from here
+        // must not touch it.
+        pmq_notify(parents, nullptr, nullptr);
+        std::atomic<int> fired{0};
+        const bool registered = pmq_notify(childs, count_in_child, &fired) == PMQ_OK;
+        (void)!::write(ready[1], "r", 1);
+        // The parent now sends to both queues.
+        for (int i = 0; i < 1000 && fired.load() == 0; ++i)
+            std::this_thread::sleep_for(10ms);
+        ::_exit(registered && fired.load() == 1 ? 0 : 1);
+    }
+    ::close(ready[1]); // a child that dies early then ends the read
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child died before registering";
+    ASSERT_EQ(pmq_send(parents, "p", 1, 0), PMQ_OK);
+    ASSERT_EQ(pmq_send(childs, "c", 1, 0), PMQ_OK);
+    EXPECT_TRUE(calls.wait_for(1, 10s)) << "the parent's callback did not run";
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "the child's own callback did not run (status " << status << ")";
+    ::close(ready[0]);
+    pmq_close(childs);
+    pmq_close(parents);
 }
 
 } // namespace

@@ -11,8 +11,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -248,6 +251,54 @@ TEST(Limits, RlimitNofileExhaustedIsRefusedByEveryCallThatOpens)
     pmq_attr attr{};
     ASSERT_EQ(pmq_info(existing.c_str(), &attr), 0) << pmq_last_error();
     EXPECT_EQ(attr.current_messages, 0) << "a refused send delivered a message";
+}
+
+// glibc's mq_notify(SIGEV_THREAD) sets up its helper once per process and
+// never again after a failure: descriptors running out once broke callbacks
+// for good.  The first failure must say which limit, and a registration made
+// once descriptors are free again must work and fire.
+struct Fired {
+    std::mutex lock;
+    std::condition_variable changed;
+    int count = 0;
+};
+
+void count_notification(pmq_queue *, void *ctx)
+{
+    auto *fired = static_cast<Fired *>(ctx);
+    std::lock_guard<std::mutex> hold(fired->lock);
+    ++fired->count;
+    fired->changed.notify_all();
+}
+
+TEST(Limits, NotificationWorksAgainAfterDescriptorsRanOut)
+{
+    const UnlinkGuard name(unique_queue_name("nofile-notify"));
+    pmq_queue *q = nullptr;
+    ASSERT_EQ(pmq_create(name.c_str(), PMQ_READ | PMQ_WRITE, 0, 2, 64, &q), 0) << pmq_last_error();
+    Fired fired;
+    int refused = 0;
+    std::string why;
+    {
+        const RlimitOverride limit(RLIMIT_NOFILE, 64);
+        ASSERT_TRUE(limit.ok());
+        const DescriptorHog hog;
+        refused = pmq_notify(q, count_notification, &fired);
+        why = pmq_last_error();
+    }
+    EXPECT_EQ(refused, PMQ_ELIMIT) << pmq_err_name(refused) << ": " << why;
+    EXPECT_NE(why.find("RLIMIT_NOFILE 64"), std::string::npos) << why;
+    EXPECT_NE(why.find("ulimit -n"), std::string::npos) << why;
+
+    ASSERT_EQ(pmq_notify(q, count_notification, &fired), 0)
+        << "with descriptors free again: " << pmq_last_error();
+    ASSERT_EQ(pmq_send(q, "x", 1, 0), 0) << pmq_last_error();
+    std::unique_lock<std::mutex> hold(fired.lock);
+    EXPECT_TRUE(fired.changed.wait_for(hold, std::chrono::seconds(10),
+                                       [&] { return fired.count == 1; }))
+        << "the callback registered after the limit was lifted never ran";
+    hold.unlock();
+    EXPECT_EQ(pmq_close(q), 0);
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 // pmq create NAME [--max-messages N] [--message-size BYTES] [--mode OCTAL] [--exclusive]
+//            [--unique]
 #include "argument_checks.hpp"
 #include "command.hpp"
 #include "failure.hpp"
@@ -21,12 +22,28 @@ struct CreateOptions {
     std::int64_t message_size = 0; // 0: the system default (msgsize_default)
     std::string mode = "0";        // 0: the library's default, 0600
     bool exclusive = false;
+    bool unique = false;           // NAME is a prefix: pmq_create_unique, print the name
 };
+
+// NAME + 16 random characters, created exclusively; prints the name made.
+ExitStatus run_create_unique(const CreateOptions &options, unsigned mode)
+{
+    const std::string prefix = queue_name(options.name);
+    pmq_queue *queue = nullptr;
+    if (pmq_create_unique(prefix.c_str(), PMQ_WRITE, mode, options.max_messages,
+                          options.message_size, &queue) < 0)
+        return report_library_failure();
+    std::cout << pmq_name(queue) << '\n';
+    pmq_close(queue);
+    return ExitStatus::success;
+}
 
 ExitStatus run_create(const CreateOptions &options)
 {
     const std::string name = queue_name(options.name);
     const unsigned mode = static_cast<unsigned>(std::stoul(options.mode, nullptr, 8));
+    if (options.unique)
+        return run_create_unique(options, mode);
     const unsigned flags = PMQ_WRITE | (options.exclusive ? PMQ_EXCL : 0u);
     pmq_queue *queue = nullptr;
     if (pmq_create(name.c_str(), flags, mode, options.max_messages, options.message_size, &queue) < 0)
@@ -57,13 +74,16 @@ Command add_create_command(CLI::App &pmq)
         ->required();
     create->add_option("--max-messages", options->max_messages,
                        "How many messages it holds (default: fs.mqueue.msg_default)")
-        ->check(whole_number);
+        ->check(whole_number_in(max_messages_range));
     create->add_option("--message-size", options->message_size,
                        "Largest message in bytes (default: fs.mqueue.msgsize_default)")
-        ->check(whole_number);
+        ->check(whole_number_in(message_size_range));
     create->add_option("--mode", options->mode, "Permission bits, e.g. 0660 (default 0600; umask applies)")
         ->check(permission_bits);
     create->add_flag("--exclusive", options->exclusive, "Fail if the queue already exists");
+    create->add_flag("--unique", options->unique,
+                     "NAME is a prefix: create NAME plus 16 random characters, a name no queue "
+                     "has, and print it");
     return {create, [options] { return run_create(*options); }};
 }
 

@@ -1,0 +1,375 @@
+// The export loop. It takes a message from the queue only into a free spool
+// slot and only while the stream is taking messages (no publish waiting for a
+// retry): when the spool is full or the stream is full or unreachable it stops
+// taking, so producers block or get PMQ_EAGAIN as with a slow local consumer.
+// Publishes are asynchronous (up to the spool's slot count in flight), each
+// with Nats-Msg-Id = spool id prefix + sequence; a slot is freed only when
+// JetStream has acknowledged its message.
+#include "export_bridge.hpp"
+
+#include "bridge_status.hpp"
+#include "local_queue.hpp"
+#include "log.hpp"
+#include "nats_session.hpp"
+#include "spool.hpp"
+#include "state_dir.hpp"
+#include "stop_signal.hpp"
+#include "stream_setup.hpp"
+
+#include <pmq/pmq.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <poll.h>
+#include <unistd.h>
+#include <vector>
+
+namespace pmq_bridge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t spool_slots = 256;
+constexpr int publish_max_wait_ms = 5000;
+constexpr auto stall_after = std::chrono::milliseconds(3 * publish_max_wait_ms);
+constexpr auto refused_retry = std::chrono::seconds(30);
+
+// What the ack handler (a cnats thread) hands to the loop.
+struct PublishResult {
+    uint64_t seq;
+    bool stored;
+    bool duplicate;
+    natsStatus error;
+    int js_code;
+    std::string text;
+};
+
+class ExportBridge {
+public:
+    ExportBridge(const BridgeOptions &options, pmq_queue *queue, Spool &spool, BridgeStatus &status)
+        : options_(options), queue_(queue), spool_(spool), status_(status), slots_(spool.slot_count())
+    {
+    }
+
+    static void on_publish_result(jsCtx *, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+    {
+        auto *self = static_cast<ExportBridge *>(closure);
+        const char *id = nullptr;
+        if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) {
+            const std::string text(id);
+            PublishResult result{};
+            result.seq = std::stoull(text.substr(text.rfind(':') + 1));
+            result.stored = pa != nullptr;
+            result.duplicate = pa != nullptr && pa->Duplicate;
+            if (pae != nullptr) {
+                result.error = pae->Err;
+                result.js_code = static_cast<int>(pae->ErrCode);
+                result.text = pae->ErrText != nullptr ? pae->ErrText : natsStatus_GetText(pae->Err);
+            }
+            std::lock_guard<std::mutex> lock(self->mutex_);
+            self->results_.push_back(std::move(result));
+            self->wake_.notify_one();
+        }
+        natsMsg_Destroy(msg);
+    }
+
+    ExitStatus run(NatsSession &session, bool one_at_a_time)
+    {
+        max_in_flight_ = one_at_a_time ? 1 : spool_.slot_count();
+        js_ = session.jetstream();
+        nc_ = session.connection();
+        const uint64_t recovered = spool_.recover();
+        if (recovered != 0) {
+            status_.lengths_recovered += recovered;
+            log_line("recovered the length of " + std::to_string(recovered) +
+                     " message(s) a kill caught just after mq_receive (see docs/bridge.md)");
+        }
+        for (uint32_t i = 0; i < spool_.slot_count(); ++i) {
+            const Spool::Slot &s = spool_.slot(i);
+            if (s.state == Spool::held)
+                held_[s.seq] = i;
+            else if (s.state == Spool::armed)
+                armed_ = static_cast<int64_t>(i);
+            else
+                free_.push_back(i);
+        }
+        if (!held_.empty())
+            log_line("republishing " + std::to_string(held_.size()) + " message(s) held in the spool");
+        for (auto &[seq, index] : held_)
+            publish(index);
+        status_.set_state("forwarding");
+
+        while (!stop_requested()) {
+            take_results();
+            retry_due();
+            status_.spool_held = held_.size();
+            status_.tick();
+            if (can_take()) {
+                if (!receive_one())
+                    return ExitStatus::failure;
+            } else {
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !results_.empty(); });
+            }
+        }
+        // Let what is in flight be acknowledged; the rest stays parked in the spool.
+        const auto until = Clock::now() + std::chrono::seconds(2);
+        while (!held_.empty() && Clock::now() < until) {
+            take_results();
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !results_.empty(); });
+        }
+        status_.spool_held = held_.size();
+        status_.set_state("stopped", "stopping: " + std::to_string(held_.size()) +
+                                         " message(s) parked in the spool, published again at the next start");
+        return ExitStatus::success;
+    }
+
+private:
+    struct Tracking {
+        Clock::time_point sent_at{};
+        Clock::time_point retry_at{};
+        bool awaiting = false;   // published, no result yet
+        bool retry = false;      // failed, waiting for retry_at
+        bool refused = false;    // the stream or server will not take it as it is
+        int attempts = 0;
+    };
+
+    bool can_take() const
+    {
+        if (free_.empty() && armed_ < 0)
+            return false; // spool full
+        size_t in_flight = 0;
+        for (const auto &[seq, index] : held_) {
+            if (slots_[index].retry)
+                return false; // the stream is not taking messages: neither do we
+            in_flight += slots_[index].awaiting ? 1 : 0;
+        }
+        return in_flight < max_in_flight_;
+    }
+
+    bool receive_one()
+    {
+        if (armed_ < 0) {
+            armed_ = free_.front();
+            free_.pop_front();
+            spool_.arm(static_cast<uint32_t>(armed_));
+        }
+        const auto index = static_cast<uint32_t>(armed_);
+        Spool::Slot &slot = spool_.slot(index);
+        // Straight into the mapped slot: the kernel writes the priority, then
+        // the payload, into the page cache. Never block inside the receive: a
+        // receiver asleep in mq_receive is handed the message by the sender's
+        // call and only copies it out when it runs again, which would stretch
+        // the window in which a kill loses the length (see spool.hpp) from a
+        // system call's duration to a scheduling delay. So: wait for a message
+        // with poll, then take it without waiting.
+        int n = pmq_recv_timed(queue_, spool_.payload(index), spool_.capacity(), &slot.priority, 0);
+        if (n == PMQ_EAGAIN) {
+            struct pollfd readable = {pmq_fd(queue_), POLLIN, 0};
+            ::poll(&readable, 1, held_.empty() ? 200 : 20);
+            return true;
+        }
+        if (n >= 0) {
+            spool_.hold(index, static_cast<uint64_t>(n));
+            armed_ = -1;
+            held_[slot.seq] = index;
+            publish(index);
+            return true;
+        }
+        if (n == PMQ_ETIMEDOUT || n == PMQ_EAGAIN || n == PMQ_EINTR)
+            return true;
+        status_.set_last_error(pmq_last_error());
+        log_line(std::string("cannot receive from ") + options_.queue + ": " + pmq_last_error());
+        return false;
+    }
+
+    void publish(uint32_t index)
+    {
+        const Spool::Slot &slot = spool_.slot(index);
+        Tracking &t = slots_[index];
+        t.sent_at = Clock::now();
+        t.awaiting = true;
+        t.retry = false;
+        ++t.attempts;
+        natsMsg *msg = nullptr;
+        natsStatus s = natsMsg_Create(&msg, options_.subject.c_str(), nullptr, spool_.payload(index),
+                                      static_cast<int>(slot.length));
+        const std::string priority = std::to_string(slot.priority);
+        if (s == NATS_OK)
+            s = natsMsgHeader_Set(msg, "Pmq-Priority", priority.c_str());
+        const std::string id = spool_.id_prefix() + ":" + std::to_string(slot.seq);
+        jsPubOptions opts;
+        jsPubOptions_Init(&opts);
+        opts.MsgId = id.c_str();
+        opts.MaxWait = publish_max_wait_ms;
+        opts.ExpectStream = options_.stream.c_str();
+        if (s == NATS_OK)
+            s = js_PublishMsgAsync(js_, &msg, &opts);
+        natsMsg_Destroy(msg); // no-op when the library took it
+        if (s == NATS_OK)
+            return;
+        t.awaiting = false;
+        if (s == NATS_MAX_PAYLOAD) {
+            const int64_t limit = natsConnection_GetMaxPayload(nc_);
+            refuse(index, "a message of " + std::to_string(slot.length) + " bytes (priority " + priority +
+                              ") exceeds the server's max_payload of " + std::to_string(limit) +
+                              " bytes; raise max_payload in the nats-server configuration. It stays in the spool and is retried");
+            return;
+        }
+        schedule_retry(index, nats_error_text(s));
+    }
+
+    void refuse(uint32_t index, const std::string &text)
+    {
+        Tracking &t = slots_[index];
+        if (!t.refused) {
+            t.refused = true;
+            status_.refused++;
+            log_line("refused: " + text);
+        }
+        status_.set_last_error(text);
+        t.retry = false; // a refused message does not stop the others
+        t.retry_at = Clock::now() + refused_retry;
+    }
+
+    void schedule_retry(uint32_t index, const std::string &text)
+    {
+        Tracking &t = slots_[index];
+        t.retry = true;
+        // One clock for all retries: they go out again one at a time, lowest
+        // sequence first, so a retry never overtakes an older message.
+        retry_at_ = Clock::now() + std::chrono::milliseconds(backoff_ms(failures_++));
+        status_.retries++;
+        status_.set_last_error(text);
+        if (status_.state() != "stream_unavailable")
+            status_.set_state("stream_unavailable", "the stream is not taking messages (" + text +
+                                                        "); holding them and not taking more from " + options_.queue);
+    }
+
+    void take_results()
+    {
+        std::vector<PublishResult> batch;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            batch.swap(results_);
+        }
+        for (PublishResult &r : batch) {
+            const auto found = held_.find(r.seq);
+            if (found == held_.end())
+                continue; // an answer to a copy already settled
+            const uint32_t index = found->second;
+            Tracking &t = slots_[index];
+            if (r.stored) {
+                if (r.duplicate)
+                    status_.duplicates_dropped++;
+                else
+                    status_.forwarded++;
+                if (t.retry || t.attempts > 1)
+                    failures_ = 0;
+                spool_.release(index);
+                t = Tracking{};
+                held_.erase(found);
+                free_.push_back(index);
+                continue;
+            }
+            t.awaiting = false;
+            // 10054: message size exceeds the stream's max_msg_size.
+            if (r.js_code == 10054)
+                refuse(index, "JetStream refused a message of " + std::to_string(spool_.slot(index).length) +
+                                  " bytes: " + r.text + " (raise the stream's max_msg_size). It stays in the spool and is retried");
+            else
+                schedule_retry(index, r.text);
+        }
+        bool waiting = false;
+        for (const auto &[seq, index] : held_)
+            waiting |= slots_[index].retry;
+        if (!waiting && status_.state() == "stream_unavailable")
+            status_.set_state("forwarding", "the stream takes messages again");
+    }
+
+    void retry_due()
+    {
+        const auto now = Clock::now();
+        bool awaiting = false, retrying = false;
+        for (const auto &[seq, index] : held_) {
+            Tracking &t = slots_[index];
+            // No answer at all (a lost reply): count it as failed.
+            if (t.awaiting && now - t.sent_at >= stall_after) {
+                t.awaiting = false;
+                schedule_retry(index, "no answer from JetStream");
+            }
+            if (t.refused && !t.awaiting && now >= t.retry_at)
+                publish(index); // apart from the order: it blocks nobody
+            awaiting |= t.awaiting && !t.refused;
+            retrying |= t.retry;
+        }
+        // Retry only once every earlier publish has its answer, then the
+        // oldest failed one alone; the next goes when it is stored.
+        if (!retrying || awaiting || now < retry_at_)
+            return;
+        for (const auto &[seq, index] : held_) {
+            if (slots_[index].retry) {
+                publish(index);
+                return;
+            }
+        }
+    }
+
+    const BridgeOptions &options_;
+    pmq_queue *queue_;
+    Spool &spool_;
+    BridgeStatus &status_;
+    jsCtx *js_ = nullptr;
+    natsConnection *nc_ = nullptr;
+    std::vector<Tracking> slots_;
+    std::map<uint64_t, uint32_t> held_; // spool sequence -> slot, in publish order
+    std::deque<uint32_t> free_;
+    int64_t armed_ = -1;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<PublishResult> results_;
+    Clock::time_point retry_at_{};
+    size_t max_in_flight_ = 1;
+    int failures_ = 0; // consecutive, for the backoff
+};
+
+std::string host_name()
+{
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    return name;
+}
+
+} // namespace
+
+ExitStatus run_export(const BridgeOptions &options)
+{
+    StateLock lock(options.state_dir, "export");
+    pmq_queue *queue = open_local_queue(options, PMQ_READ);
+    std::unique_ptr<pmq_queue, int (*)(pmq_queue *)> queue_owner(queue, pmq_close);
+    pmq_attr attr{};
+    pmq_getattr(queue, &attr);
+    Spool spool(options.state_dir + "/export.spool", spool_slots, static_cast<uint64_t>(attr.message_size),
+                host_name() + ":" + options.queue);
+    BridgeStatus status(options.state_dir, "export", options.queue, options.subject, options.stream, "");
+    ExportBridge bridge(options, queue, spool, status);
+    NatsSession session(options.connection, status);
+    bool bounded = false;
+    if (!session.connect(&ExportBridge::on_publish_result, &bridge) ||
+        !ensure_stream(session.jetstream(), options, status, bounded)) {
+        status.set_state("stopped", "stopped before connecting; nothing was taken from " + options.queue);
+        return ExitStatus::success;
+    }
+    if (bounded)
+        log_line("the stream " + options.stream + " refuses messages when full: publishing one at a time to keep the order");
+    const ExitStatus result = bridge.run(session, bounded);
+    session.close(); // before `bridge`, which the ack handler uses, goes away
+    return result;
+}
+
+} // namespace pmq_bridge

@@ -1,0 +1,474 @@
+"""The bridge suite: a real 3-node JetStream cluster on 127.0.0.1 and two
+"hosts" (private IPC namespaces). Usage: test_bridge.py SCENARIO PMQ_BRIDGE QUEUE_DRIVER
+Every scenario asserts counts: missing, corrupt, duplicates, order violations."""
+import glob
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nats_cluster import Host, NatsCluster, free_ports  # noqa: E402
+
+SCENARIO, BRIDGE, DRIVER = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what + (f": {detail}" if detail else ""), flush=True)
+    if not ok:
+        failures.append(what)
+
+
+class Bridges:
+    """Starts export/import bridges in hosts, logs to files, restarts them."""
+
+    def __init__(self, work, cluster_urls):
+        self.work = work
+        self.urls = cluster_urls
+        self.logs = []
+
+    def start(self, host, role, queue, subject, state, extra=(), durable="sink"):
+        log_path = os.path.join(self.work, f"{role}-{len(self.logs)}.log")
+        self.logs.append(log_path)
+        argv = [BRIDGE, role, queue, "--server", self.urls, "--subject", subject, "--state-dir", state]
+        if role == "import":
+            argv += ["--durable", durable]
+        argv += list(extra)
+        with open(log_path, "wb") as log:
+            return host.popen(argv, stdout=log, stderr=subprocess.STDOUT)
+
+    def log_text(self):
+        text = ""
+        for path in self.logs:
+            with open(path, errors="replace") as f:
+                text += f.read()
+        return text
+
+
+def status(state_dir, role):
+    """The bridge's status file, or {} before it has written one."""
+    try:
+        with open(os.path.join(state_dir, f"{role}.status.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def wait_for(predicate, timeout, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def receiver(host, queue, pattern, count, seed, idle_ms, grace_ms=2000):
+    return host.popen([DRIVER, "recv", queue, pattern, str(count), str(seed), str(idle_ms), str(grace_ms)],
+                      stdout=subprocess.PIPE, text=True)
+
+
+def summary_of(proc, timeout):
+    out, _ = proc.communicate(timeout=timeout)
+    return json.loads(out)
+
+
+def assert_clean(summary, label, max_duplicates=0, check_order=True, max_truncated=0):
+    truncated = summary.get("truncated", 0)
+    if max_truncated:
+        # A kill in the export's receive window whose length recovery was
+        # fooled (docs/bridge.md): the message arrives, intact but short.
+        check(f"{label}: truncated <= receive-window hits ({max_truncated})", truncated <= max_truncated, str(truncated))
+        check(f"{label}: 0 missing (apart from truncated)", summary["missing"] == truncated, json.dumps(summary))
+    else:
+        check(f"{label}: 0 missing", summary["missing"] == 0 and truncated == 0, json.dumps(summary))
+    check(f"{label}: 0 corrupt", summary["corrupt"] == 0)
+    check(f"{label}: duplicates <= {max_duplicates}", summary["duplicates"] <= max_duplicates, str(summary["duplicates"]))
+    if check_order:
+        check(f"{label}: per-priority order kept", summary["order_violations"] == 0, str(summary["order_violations"]))
+
+
+def stop(proc, label):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    check(f"{label} stops with exit code 0 on SIGTERM", rc == 0, f"exit code {rc}")
+
+
+def two_hosts_and_queues(a, b, max_messages, message_size):
+    for host in (a, b):
+        host.run([DRIVER, "create", "/q", str(max_messages), str(message_size)], check=True)
+
+
+def scenario_roundtrip(work):
+    """Every length 0..message_size and priorities 0..32767 (both ends), byte for byte."""
+    message_size = 8192
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
+        two_hosts_and_queues(a, b, 10, message_size)
+        bridges = Bridges(work, cluster.urls)
+        exp = bridges.start(a, "export", "/q", "rt.jobs", os.path.join(work, "sa"), ["--replicas", "3"])
+        imp = bridges.start(b, "import", "/q", "rt.jobs", os.path.join(work, "sb"))
+        recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 30000, 1000)
+        a.run([DRIVER, "send", "/q", "roundtrip", "0", str(message_size + 1), "0"], check=True)
+        summary = summary_of(recv, 200)
+        assert_clean(summary, f"{message_size + 1} messages of every length and 8193 priorities")
+        stop(exp, "export")
+        stop(imp, "import")
+        s = status(os.path.join(work, "sa"), "export")
+        check("export status counts them forwarded", s["forwarded"] == message_size + 1, json.dumps(s))
+        out = subprocess.run([BRIDGE, "status", "--state-dir", os.path.join(work, "sb"), "--json"], capture_output=True, text=True)
+        doc = json.loads(out.stdout)
+        check("pmq-bridge status --json reads the import side", out.returncode == 0 and doc[0]["forwarded"] == message_size + 1,
+              out.stdout[:300])
+        out = subprocess.run([BRIDGE, "status", "--state-dir", os.path.join(work, "sa")], capture_output=True, text=True)
+        check("pmq-bridge status prints text", out.returncode == 0 and "forwarded:" in out.stdout and "running:" in out.stdout,
+              out.stdout)
+
+
+def run_bridge(host, argv, timeout=20):
+    return host.run([BRIDGE] + argv, capture_output=True, text=True, timeout=timeout)
+
+
+def scenario_bad_input(work):
+    """Bad input ends with an explanation and the right exit code; nothing lost."""
+    with NatsCluster(work, nodes=3) as cluster, Host("a") as a:
+        a.run([DRIVER, "create", "/q", "10", "128"], check=True)
+        a.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+        sd = os.path.join(work, "s")
+        common = ["--server", cluster.urls, "--state-dir", sd]
+
+        def usage(argv, words, label):
+            r = run_bridge(a, argv)
+            check(f"{label}: exit code 2", r.returncode == 2, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check(f"{label}: explains", all(w in r.stderr for w in words), r.stderr.strip()[:300])
+
+        usage(["export", "/q", "--subject", "a..b"] + common, ["--subject", "empty token"], "invalid subject")
+        usage(["export", "/q", "--subject", "a.*"] + common, ["--subject", "wildcard"], "wildcard subject")
+        usage(["export", "/q", "--subject", "a", "--server", "htp://127.0.0.1:4222", "--state-dir", sd],
+              ["--server", "scheme"], "wrong server URL scheme")
+        usage(["export", "/q", "--subject", "a", "--server", "nats://127.0.0.1:99999", "--state-dir", sd],
+              ["--server", "port"], "wrong server URL port")
+        usage(["import", "/q", "--subject", "a"] + common, ["--durable"], "import without --durable")
+        usage(["export", "/q", "--subject", "a", "--message-size", "64"] + common, ["--create"], "--message-size without --create")
+        usage(["export", "/q", "--subject", "a", "--user", "u"] + common, ["--password-file"], "--user without --password-file")
+        usage(["export", "/q", "--subject", "a", "--bogus"] + common, ["--bogus"], "unknown option")
+
+        r = run_bridge(a, ["export", "/missing", "--subject", "a"] + common)
+        check("missing queue: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()}")
+        check("missing queue: says so and names --create", "does not exist" in r.stderr and "--create" in r.stderr, r.stderr.strip())
+        r = a.run([DRIVER, "count", "/missing"], capture_output=True, text=True)
+        check("missing queue: not created", r.returncode != 0)
+
+        count = a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("usage errors took nothing from the queue", count == "5", count)
+
+    # Bad credentials: one node that wants a password.
+    port, http = free_ports(2)
+    conf = os.path.join(work, "auth.conf")
+    with open(conf, "w") as f:
+        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/auth" }}\n'
+                'authorization { user: bridge, password: "right-secret" }\n')
+    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        with Host("c") as c:
+            c.run([DRIVER, "create", "/q", "10", "128"], check=True)
+            c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+            time.sleep(0.5)
+            wrong = os.path.join(work, "wrong-password")
+            with open(wrong, "w") as f:
+                f.write("wrong-secret-xyz\n")
+            r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
+                               "--password-file", wrong, "--state-dir", os.path.join(work, "sc")])
+            check("bad credentials: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check("bad credentials: explains", "refused" in r.stderr and "--password-file" in r.stderr, r.stderr.strip()[:300])
+            check("bad credentials: the password is not in the output", "wrong-secret-xyz" not in r.stderr + r.stdout)
+            count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+            check("bad credentials: nothing taken from the queue", count == "5", count)
+            right = os.path.join(work, "right-password")
+            with open(right, "w") as f:
+                f.write("right-secret\n")
+            p = c.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
+                         "--password-file", right, "--state-dir", os.path.join(work, "sc")], stderr=subprocess.PIPE, text=True)
+            with open(f"/proc/{p.pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+            check("the password is not in ps", b"right-secret" not in cmdline)
+            ok = wait_for(lambda: c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+            check("right credentials: the export takes the messages", ok)
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=15)
+            check("right credentials: exit 0 on SIGTERM, no password in the log", p.returncode == 0 and "right-secret" not in err,
+                  err[-300:])
+    finally:
+        server.kill()
+        server.wait()
+
+    # TLS: a server whose certificate a CA of ours signed.
+    certs = os.path.join(work, "certs")
+    os.makedirs(certs)
+
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=certs, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=pmq-test-ca")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other-ca")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(certs, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "ext.cnf")
+    port, http = free_ports(2)
+    conf = os.path.join(work, "tls.conf")
+    with open(conf, "w") as f:
+        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/tls" }}\n'
+                f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key" }}\n')
+    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        with Host("t") as t:
+            t.run([DRIVER, "create", "/q", "10", "128"], check=True)
+            t.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+            time.sleep(0.5)
+            tls = ["export", "/q", "--subject", "t", "--server", f"tls://127.0.0.1:{port}", "--state-dir", os.path.join(work, "st")]
+            r = run_bridge(t, tls + ["--tls-ca", os.path.join(certs, "other.pem")])
+            check("TLS with a CA that did not sign the server: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check("TLS failure explained", "SSL" in r.stderr and "--tls-" in r.stderr, r.stderr.strip()[:300])
+            count = t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+            check("TLS failure: nothing taken from the queue", count == "5", count)
+            p = t.popen([BRIDGE] + tls + ["--tls-ca", os.path.join(certs, "ca.pem")], stderr=subprocess.PIPE, text=True)
+            ok = wait_for(lambda: t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+            check("TLS with the right CA: the export takes the messages", ok)
+            stop(p, "TLS export")
+    finally:
+        server.kill()
+        server.wait()
+
+    # Unreachable cluster at start: waited out, logged per attempt, nothing taken.
+    (dead,) = free_ports(1)
+    with Host("d") as d:
+        d.run([DRIVER, "create", "/q", "10", "128"], check=True)
+        d.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+        # No --state-dir: $STATE_DIRECTORY (as systemd sets it) is used.
+        p = d.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}"],
+                    stderr=subprocess.PIPE, text=True, env=dict(os.environ, STATE_DIRECTORY=os.path.join(work, "sd")))
+        time.sleep(2.5)
+        check("unreachable cluster: still waiting", p.poll() is None)
+        check("$STATE_DIRECTORY is the default state directory", status(os.path.join(work, "sd"), "export").get("state") == "connecting",
+              json.dumps(status(os.path.join(work, "sd"), "export")))
+        r = run_bridge(d, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{dead}", "--state-dir",
+                           os.path.join(work, "sd")])
+        check("a second bridge on the same state directory: exit 1, names the first",
+              r.returncode == 1 and f"pid {p.pid}" in r.stderr, f"{r.returncode}: {r.stderr.strip()}")
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=15)
+        attempts = err.count("cannot reach the cluster")
+        check("unreachable cluster: a log line per attempt", attempts >= 2, err[-400:])
+        check("unreachable cluster: SIGTERM -> exit 0", p.returncode == 0, str(p.returncode))
+        count = d.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("unreachable cluster: nothing taken from the queue", count == "5", count)
+
+
+def scenario_full_queue(work):
+    """The destination stays full: the import side waits, the stream fills, the
+    export side stops taking; nothing is dropped; all arrives after draining."""
+    total = 400
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
+        two_hosts_and_queues(a, b, 10, 256)
+        bridges = Bridges(work, cluster.urls)
+        sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        # One replica: nats-server 2.9.10 can desynchronise the replicas of a
+        # work-queue stream with discard-new limits (its own test
+        # TestJetStreamClusterWorkQueueStreamDiscardNewDesync, later versions);
+        # an R3 run here once lost 1 of 400 after the server acknowledged it.
+        exp = bridges.start(a, "export", "/q", "full.jobs", sa,
+                            ["--replicas", os.environ.get("BRIDGE_FULL_REPLICAS", "1"), "--retention", "workqueue",
+                             "--stream-max-messages", "50"])
+        imp = bridges.start(b, "import", "/q", "full.jobs", sb)
+        sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "7"])
+        blocked = wait_for(lambda: a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "10"
+                           and status(sa, "export").get("state") == "stream_unavailable", 60)
+        check("export stops taking: source queue full, export holding", blocked,
+              json.dumps(status(sa, "export")))
+        time.sleep(2)
+        check("the producer is blocked", sender.poll() is None)
+        check("the import side waits on the full queue", wait_for(lambda: status(sb, "import").get("state") == "queue_full", 30),
+              json.dumps(status(sb, "import")))
+        dest = b.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("the destination holds exactly its 10", dest == "10", dest)
+        recv = receiver(b, "/q", "stream", total, 7, 30000)
+        summary = summary_of(recv, 200)
+        assert_clean(summary, f"{total} messages through a full destination")
+        if summary["missing"]:
+            print("export:", json.dumps(status(sa, "export")))
+            print("import:", json.dumps(status(sb, "import")))
+            for i in range(3):
+                try:
+                    print(f"n{i} jsz:", json.dumps(cluster.jsz(i, "streams=true&consumers=true")["account_details"]))
+                except Exception as e:
+                    print(f"n{i} jsz: {e}")
+        check("the producer finished", sender.wait(timeout=30) == 0)
+        stop(exp, "export")
+        stop(imp, "import")
+        check("export log says it stopped taking", "not taking more" in bridges.log_text())
+        check("import log says the queue was full", "is full; waiting" in bridges.log_text())
+
+
+def scenario_oversize(work):
+    """A message larger than the server's max_payload is refused with an
+    explanation, held in the spool (status shows it), and not lost: it goes
+    once the limit is raised. The others pass it."""
+    with NatsCluster(work, max_payload=2048) as cluster, Host("a") as a, Host("b") as b:
+        a.run([DRIVER, "create", "/q", "10", "4096"], check=True)
+        bridges = Bridges(work, cluster.urls)
+        sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
+        # --create on the import side: the destination queue is made by the bridge.
+        imp = bridges.start(b, "import", "/q", "big.jobs", sb, ["--create", "--max-messages", "10", "--message-size", "4096"])
+        check("import --create made the queue",
+              wait_for(lambda: b.run([DRIVER, "count", "/q"], capture_output=True).returncode == 0, 20))
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 3000, 500)
+        # roundtrip message i has length i: 0..99, then 3000 (too big), then 100..199.
+        for first, count in ((0, 100), (3000, 1), (100, 100)):
+            a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
+        summary = summary_of(recv, 60)
+        check("the 200 messages that fit all arrive, intact, once",
+              summary["distinct"] == 200 and summary["corrupt"] == 0 and summary["duplicates"] == 0, json.dumps(summary))
+        s = status(sa, "export")
+        check("status shows the refused message held in the spool", s.get("refused") == 1 and s.get("spool_held") == 1, json.dumps(s))
+        log = bridges.log_text()
+        check("the refusal names the limit and the setting", "max_payload of 2048" in log and "raise max_payload" in log,
+              log[-500:])
+        stop(exp, "export")
+        s = status(sa, "export")
+        check("after a stop it is still in the spool", s.get("spool_held") == 1, json.dumps(s))
+        cluster.restart_all(max_payload=8192)
+        exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500)
+        summary = summary_of(recv, 60)
+        check("with max_payload raised it arrives, intact", summary["distinct"] == 1 and summary["corrupt"] == 0,
+              json.dumps(summary))
+        stop(exp, "export")
+        stop(imp, "import")
+
+
+def kill_loop(bridges, hosts, work, recv, kills_wanted, rng):
+    """SIGKILL export or import at random moments; restart at once."""
+    procs = {"export": bridges.start(hosts["export"], "export", "/q", "kill.jobs", os.path.join(work, "sa"),
+                                     ["--replicas", "3"]),
+             "import": bridges.start(hosts["import"], "import", "/q", "kill.jobs", os.path.join(work, "sb"))}
+    kills = {"export": 0, "import": 0}
+    while recv.poll() is None and sum(kills.values()) < kills_wanted:
+        time.sleep(rng.uniform(0.05, 0.6))
+        role = rng.choice(["export", "import"])
+        procs[role].kill()
+        procs[role].wait()
+        kills[role] += 1
+        procs[role] = bridges.start(hosts[role], role, "/q", "kill.jobs", os.path.join(work, "sa" if role == "export" else "sb"),
+                                    ["--replicas", "3"] if role == "export" else [])
+    return procs, kills
+
+
+def scenario_bridge_kills(work):
+    """SIGKILL of either bridge, many times, during a transfer of tens of thousands."""
+    total, kills_wanted = int(os.environ.get("BRIDGE_KILL_MESSAGES", 20000)), int(os.environ.get("BRIDGE_KILLS", 40))
+    rng = random.Random(int(os.environ.get("BRIDGE_SEED", time.time())))
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
+        two_hosts_and_queues(a, b, 10, 512)
+        bridges = Bridges(work, cluster.urls)
+        recv = receiver(b, "/q", "stream", total, 3, 60000, 3000)
+        sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "3"])
+        procs, kills = kill_loop(bridges, {"export": a, "import": b}, work, recv, kills_wanted, rng)
+        summary = summary_of(recv, 300)
+        check("the producer finished", sender.wait(timeout=30) == 0)
+        for role, p in procs.items():
+            stop(p, role)
+        log = bridges.log_text()
+        uncertain = log.count("may have been sent before the last kill")
+        recovered = log.count("recovered the length of")
+        print(f"kills: export {kills['export']}, import {kills['import']}; import kills inside the send window: {uncertain}; "
+              f"export kills inside the receive window: {recovered}", flush=True)
+        check("it ran with kills of both bridges", kills["export"] >= 5 and kills["import"] >= 5, json.dumps(kills))
+        assert_clean(summary, f"{total} messages, {sum(kills.values())} SIGKILLs", max_duplicates=uncertain,
+                     max_truncated=recovered)
+
+
+def scenario_node_faults(work):
+    """SIGKILL of the stream leader, then SIGSTOP of two of three nodes: 0 lost."""
+    total = int(os.environ.get("BRIDGE_FAULT_MESSAGES", 10000))
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
+        two_hosts_and_queues(a, b, 10, 512)
+        bridges = Bridges(work, cluster.urls)
+        sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        exp = bridges.start(a, "export", "/q", "fault.jobs", sa, ["--replicas", "3"])
+        imp = bridges.start(b, "import", "/q", "fault.jobs", sb)
+        recv = receiver(b, "/q", "stream", total, 5, 90000, 3000)
+        sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "5"])
+        # The faults come while the export side is still publishing.
+        wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 8, 60)
+        leader = cluster.stream_leader("fault_jobs")
+        cluster.kill(leader)
+        at = status(sa, "export").get("forwarded", 0)
+        print(f"killed the stream leader n{leader} with {at} of {total} stored", flush=True)
+        check("the leader died mid-transfer", at < total, str(at))
+        time.sleep(3)
+        cluster.start(leader)
+        cluster.wait_healthy([leader])
+        wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 2, 60)
+        paused = [0, 1]
+        for i in paused:
+            cluster.pause(i)
+        at = status(sa, "export").get("forwarded", 0)
+        print(f"stopped n0 and n1 (SIGSTOP) for 8 s with {at} of {total} stored", flush=True)
+        check("quorum was lost mid-transfer", at < total, str(at))
+        time.sleep(8)
+        for i in paused:
+            cluster.resume(i)
+        summary = summary_of(recv, 200)
+        check("the producer finished", sender.wait(timeout=30) == 0)
+        stop(exp, "export")
+        stop(imp, "import")
+        print("status export:", json.dumps(status(sa, "export")), flush=True)
+        print("status import:", json.dumps(status(sb, "import")), flush=True)
+        assert_clean(summary, f"{total} messages through a leader kill and a lost quorum", max_duplicates=summary["duplicates"],
+                     check_order=False)
+        print(f"duplicates {summary['duplicates']}, order violations {summary['order_violations']} (reported, see docs/bridge.md)")
+
+
+SCENARIOS = {
+    "roundtrip": scenario_roundtrip,
+    "bad-input": scenario_bad_input,
+    "full-queue": scenario_full_queue,
+    "bridge-kills": scenario_bridge_kills,
+    "node-faults": scenario_node_faults,
+    "oversize": scenario_oversize,
+}
+
+
+def main():
+    if os.geteuid() != 0:
+        print("SKIP: the bridge tests make IPC namespaces (unshare --ipc, nsenter): run as root")
+        sys.exit(77)
+    with tempfile.TemporaryDirectory(prefix=f"pmq-bridge-{SCENARIO}-") as work:
+        started = time.monotonic()
+        try:
+            SCENARIOS[SCENARIO](work)
+        except Exception as e:  # a crash is a failure, with the logs shown
+            check(f"scenario ran to the end ({type(e).__name__}: {e})", False)
+        if failures:
+            for path in sorted(glob.glob(os.path.join(work, "*.log"))):
+                with open(path, errors="replace") as f:
+                    print(f"--- {os.path.basename(path)} (last lines)\n" + "".join(f.readlines()[-15:]))
+        print(f"{SCENARIO}: {len(failures)} failure(s) in {time.monotonic() - started:.1f} s")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
