@@ -10,6 +10,7 @@
 
 #include <new>
 
+#include "adoption.hpp"
 #include "name_calls.hpp"
 #include "notification.hpp"
 #include "queue.hpp"
@@ -17,6 +18,8 @@
 #include "queue_io.hpp"
 #endif
 #include "system_limits.hpp"
+#include "unique_name.hpp"
+#include "waiting.hpp"
 
 using pmq::detail::Errc;
 using pmq::detail::Queue;
@@ -57,6 +60,7 @@ int to_c(Status s)
     case Errc::no_memory: return PMQ_ENOMEM;
     case Errc::not_supported: return PMQ_ENOTSUP;
     case Errc::system: return PMQ_ESYS;
+    case Errc::canceled: return PMQ_ECANCELED;
     }
     return PMQ_ESYS;
 }
@@ -298,6 +302,61 @@ PMQ_API int pmq_get_limits(pmq_limits *out)
     *out = pmq_limits{l.prio_max,   l.name_max,        l.msg_max,    l.msgsize_max,
                       l.msg_default, l.msgsize_default, l.queues_max, l.rlimit_msgqueue};
     return PMQ_OK;
+}
+
+// --- added in 1.1 (version node PMQ_1.1) ---------------------------------
+
+PMQ_API int pmq_wait(pmq_queue *q, unsigned events, int timeout_ms)
+{
+    if (q == nullptr)
+        return null_argument("pmq_wait", "the queue handle");
+    return guarded("pmq_wait", [&] {
+        unsigned ready = 0;
+        Status s = core::queue_wait(*unwrap(q), events, timeout_ms, &ready);
+        return s.ok() ? static_cast<int>(ready) : to_c(s);
+    });
+}
+
+PMQ_API int pmq_interrupt(pmq_queue *q)
+{
+    if (q == nullptr)
+        return null_argument("pmq_interrupt", "the queue handle");
+    return guarded("pmq_interrupt", [&] { return to_c(core::queue_interrupt(*unwrap(q))); });
+}
+
+PMQ_API int pmq_resume(pmq_queue *q)
+{
+    if (q == nullptr)
+        return null_argument("pmq_resume", "the queue handle");
+    return guarded("pmq_resume", [&] { return to_c(core::queue_resume(*unwrap(q))); });
+}
+
+PMQ_API int pmq_adopt(int fd, const char *name, pmq_queue **out)
+{
+    if (out == nullptr)
+        return null_argument("pmq_adopt", "the out pointer (pmq_queue **)");
+    return guarded("pmq_adopt", [&] {
+        Queue *q = nullptr;
+        Status s = core::adopt_queue(fd, name, &q);
+        if (s.ok())
+            *out = wrap(q);
+        return to_c(s);
+    });
+}
+
+PMQ_API int pmq_create_unique(const char *prefix, unsigned flags, unsigned mode,
+                              int64_t max_messages, int64_t message_size, pmq_queue **out)
+{
+    if (out == nullptr)
+        return null_argument("pmq_create_unique", "the out pointer (pmq_queue **)");
+    return guarded("pmq_create_unique", [&] {
+        Queue *q = nullptr;
+        Status s =
+            core::create_unique_queue(prefix, flags, mode, max_messages, message_size, &q);
+        if (s.ok())
+            *out = wrap(q);
+        return to_c(s);
+    });
 }
 
 PMQ_API const char *pmq_strerror(int code)

@@ -3,8 +3,10 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "deadline.hpp"
+#include "ready_wait.hpp"
 
 namespace pmq::detail {
 
@@ -35,6 +37,11 @@ Status explain_failure(int err, Direction dir, mqd_t fd, std::size_t size, int t
                         site.operation, site.name, sending ? "full" : "empty");
         return fail(Errc::timed_out, "%s(\"%s\"): the queue stayed %s for the whole %d ms",
                     site.operation, site.name, sending ? "full" : "empty", timeout_ms);
+    case ECANCELED:
+        return fail(Errc::canceled,
+                    "%s(\"%s\"): pmq_interrupt was called on this handle, so calls that would "
+                    "wait on it return at once until pmq_resume",
+                    site.operation, site.name);
     case EINTR:
         return fail(Errc::interrupted,
                     "%s(\"%s\"): a signal handler interrupted the wait; call again to go on "
@@ -63,18 +70,28 @@ Status explain_failure(int err, Direction dir, mqd_t fd, std::size_t size, int t
     }
 }
 
-// Waits on CLOCK_MONOTONIC until the descriptor is ready for `events` or the
-// deadline passes.  Returns 0 when ready, else the errno to explain.
-int wait_ready(mqd_t fd, short events, const Deadline &deadline)
+// After a first attempt found the queue full or empty: waits until it is
+// ready and calls attempt() (0, or the errno of its failure) again, until it
+// does something other than find the queue not ready (ETIMEDOUT).
+template <class Attempt>
+int wait_then_retry(mqd_t fd, short events, Interruption *interruption, int timeout_ms,
+                    Attempt attempt)
 {
-    struct timespec left {};
-    if (!deadline.remaining(&left))
-        return ETIMEDOUT;
-    struct pollfd pfd = {fd, events, 0};
-    const int n = ::ppoll(&pfd, 1, &left, nullptr);
-    if (n < 0)
-        return errno;
-    return n == 0 ? ETIMEDOUT : 0;
+    Interruption::Waiter waiter;
+    if (interruption != nullptr && !interruption->begin_wait(waiter))
+        return ECANCELED;
+    std::optional<Deadline> deadline;
+    if (timeout_ms > 0)
+        deadline.emplace(timeout_ms);
+    for (;;) {
+        short ready = 0;
+        if (const int err = wait_ready(fd, events, deadline ? &*deadline : nullptr,
+                                       interruption != nullptr ? &waiter : nullptr, &ready);
+            err != 0)
+            return err;
+        if (const int err = attempt(); err != ETIMEDOUT)
+            return err; // done (0), or a failure another taker caused nothing to do with
+    }
 }
 
 } // namespace
@@ -100,39 +117,35 @@ Status explain_receive_arguments(CallSite site)
                 site.operation, site.name);
 }
 
-Status send_after_failure(int err, mqd_t fd, const void *msg, std::size_t len,
-                          unsigned priority, int timeout_ms, CallSite site)
+Status send_after_failure(int err, mqd_t fd, Interruption *interruption, const void *msg,
+                          std::size_t len, unsigned priority, int timeout_ms, CallSite site)
 {
     // glibc declares the buffer nonnull; a zero-length message may come as NULL.
     const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
-    if (err == ETIMEDOUT && timeout_ms > 0) {
-        const Deadline deadline(timeout_ms);
-        while ((err = wait_ready(fd, POLLOUT, deadline)) == 0) {
-            if (::mq_timedsend(fd, bytes, len, priority, &already_expired) == 0)
-                return {};
-            if ((err = errno) != ETIMEDOUT)
-                break;
-        }
-    }
+    if (err == ETIMEDOUT && timeout_ms != 0)
+        err = wait_then_retry(fd, POLLOUT, interruption, timeout_ms, [&] {
+            return ::mq_timedsend(fd, bytes, len, priority, &already_expired) == 0 ? 0 : errno;
+        });
+    if (err == 0)
+        return {};
     return explain_failure(err, Direction::send, fd, len, timeout_ms, site);
 }
 
-Status receive_after_failure(int err, mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
-                             int timeout_ms, CallSite site, std::size_t *length)
+Status receive_after_failure(int err, mqd_t fd, Interruption *interruption, void *buf,
+                             std::size_t cap, unsigned *priority, int timeout_ms, CallSite site,
+                             std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);
-    if (err == ETIMEDOUT && timeout_ms > 0) {
-        const Deadline deadline(timeout_ms);
-        while ((err = wait_ready(fd, POLLIN, deadline)) == 0) {
+    if (err == ETIMEDOUT && timeout_ms != 0)
+        err = wait_then_retry(fd, POLLIN, interruption, timeout_ms, [&] {
             const ssize_t n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
-            if (n >= 0) {
-                *length = static_cast<std::size_t>(n);
-                return {};
-            }
-            if ((err = errno) != ETIMEDOUT)
-                break;
-        }
-    }
+            if (n < 0)
+                return errno;
+            *length = static_cast<std::size_t>(n);
+            return 0;
+        });
+    if (err == 0)
+        return {};
     return explain_failure(err, Direction::receive, fd, cap, timeout_ms, site);
 }
 

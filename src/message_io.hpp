@@ -1,8 +1,10 @@
 // Sending and receiving on a descriptor: the hot path.
 //
 // On a ready queue each call is exactly one system call, allocates nothing and
-// takes no lock.  Waiting is done by the kernel for "forever", and by ppoll()
-// on CLOCK_MONOTONIC for a bounded timeout, so the wall clock cannot move it.
+// takes no lock: mq_timedsend/mq_timedreceive with a deadline long past, which
+// transfer at once or say the call would block.  Only then does the call wait,
+// out of line, in ppoll() on CLOCK_MONOTONIC (so the wall clock cannot move
+// it) together with the handle's pmq_interrupt eventfd (ready_wait.hpp).
 #pragma once
 
 #include <mqueue.h>
@@ -11,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 
+#include "interruption.hpp"
 #include "status.hpp"
 
 namespace pmq::detail {
@@ -28,12 +31,14 @@ inline constexpr unsigned prio_max = 32768;
 // they either transfer at once or fail with ETIMEDOUT.
 inline constexpr struct timespec already_expired = {0, 0};
 
-// Out of line, after the first attempt failed with `err`: wait for a bounded
-// timeout (ETIMEDOUT with timeout_ms > 0) and try again, or explain.
-Status send_after_failure(int err, mqd_t fd, const void *msg, std::size_t len,
-                          unsigned priority, int timeout_ms, CallSite site);
-Status receive_after_failure(int err, mqd_t fd, void *buf, std::size_t cap, unsigned *priority,
-                             int timeout_ms, CallSite site, std::size_t *length);
+// Out of line, after the first attempt failed with `err`: wait (ETIMEDOUT,
+// i.e. it would block, with timeout_ms != 0) and try again, or explain.
+// `interruption` is the handle's (nullptr for the name-based calls).
+Status send_after_failure(int err, mqd_t fd, Interruption *interruption, const void *msg,
+                          std::size_t len, unsigned priority, int timeout_ms, CallSite site);
+Status receive_after_failure(int err, mqd_t fd, Interruption *interruption, void *buf,
+                             std::size_t cap, unsigned *priority, int timeout_ms, CallSite site,
+                             std::size_t *length);
 Status explain_send_arguments(const void *msg, std::size_t len, unsigned priority, CallSite site);
 Status explain_receive_arguments(CallSite site);
 
@@ -42,28 +47,27 @@ Status explain_receive_arguments(CallSite site);
 
 // timeout_ms: < 0 waits forever (unless the descriptor is non-blocking),
 // 0 never waits, > 0 waits at most that long.
-[[gnu::always_inline]] inline Status send_message(mqd_t fd, const void *msg, std::size_t len,
+[[gnu::always_inline]] inline Status send_message(mqd_t fd, Interruption *interruption,
+                                                 const void *msg, std::size_t len,
                                                  unsigned priority, int timeout_ms, CallSite site)
 {
     // glibc declares the buffer nonnull; a zero-length message may come as NULL.
     const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
-    const int rc = timeout_ms < 0 ? ::mq_send(fd, bytes, len, priority)
-                                  : ::mq_timedsend(fd, bytes, len, priority, &already_expired);
-    if (rc == 0) [[likely]]
+    if (::mq_timedsend(fd, bytes, len, priority, &already_expired) == 0) [[likely]]
         return {};
-    return send_after_failure(errno, fd, msg, len, priority, timeout_ms, site);
+    return send_after_failure(errno, fd, interruption, msg, len, priority, timeout_ms, site);
 }
 
-[[gnu::always_inline]] inline Status receive_message(mqd_t fd, void *buf, std::size_t cap,
+[[gnu::always_inline]] inline Status receive_message(mqd_t fd, Interruption *interruption,
+                                                    void *buf, std::size_t cap,
                                                     unsigned *priority, int timeout_ms,
                                                     CallSite site, std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);
-    const ssize_t n = timeout_ms < 0
-                          ? ::mq_receive(fd, bytes, cap, priority)
-                          : ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
+    const ssize_t n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
     if (n < 0) [[unlikely]]
-        return receive_after_failure(errno, fd, buf, cap, priority, timeout_ms, site, length);
+        return receive_after_failure(errno, fd, interruption, buf, cap, priority, timeout_ms,
+                                     site, length);
     *length = static_cast<std::size_t>(n);
     return {};
 }

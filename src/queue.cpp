@@ -56,22 +56,6 @@ int access_mode(unsigned directions)
     return (directions & open_flag::write) ? O_WRONLY : O_RDONLY;
 }
 
-Status new_handle(const char *name, unsigned flags, Queue **out)
-{
-    Queue *q = new (std::nothrow) Queue;
-    if (q == nullptr)
-        return fail(Errc::no_memory, "out of memory for a queue handle");
-    try {
-        q->name = name;
-    } catch (const std::bad_alloc &) {
-        delete q;
-        return fail(Errc::no_memory, "out of memory for a queue handle");
-    }
-    q->directions = flags & (open_flag::read | open_flag::write);
-    *out = q;
-    return {};
-}
-
 Status open_handle(const char *operation, const char *name, unsigned flags, int oflag,
                    unsigned mode, const struct mq_attr *attr, Queue **out)
 {
@@ -87,6 +71,22 @@ Status open_handle(const char *operation, const char *name, unsigned flags, int 
 }
 
 } // namespace
+
+Status new_handle(const char *name, unsigned flags, Queue **out)
+{
+    Queue *q = new (std::nothrow) Queue;
+    if (q == nullptr)
+        return fail(Errc::no_memory, "out of memory for a queue handle");
+    try {
+        q->name = name;
+    } catch (const std::bad_alloc &) {
+        delete q;
+        return fail(Errc::no_memory, "out of memory for a queue handle");
+    }
+    q->directions = flags & (open_flag::read | open_flag::write);
+    *out = q;
+    return {};
+}
 
 bool platform_supported()
 {
@@ -117,7 +117,12 @@ Status open_descriptor(const char *operation, const char *name, int oflag, unsig
 Status create_queue(const char *name, unsigned flags, unsigned mode, std::int64_t max_messages,
                     std::int64_t message_size, Queue **out)
 {
-    constexpr const char *op = "pmq_create";
+    return create_queue_as("pmq_create", name, flags, mode, max_messages, message_size, out);
+}
+
+Status create_queue_as(const char *op, const char *name, unsigned flags, unsigned mode,
+                       std::int64_t max_messages, std::int64_t message_size, Queue **out)
+{
     if (Status s = check_queue_name(name, op); !s.ok())
         return s;
     if (Status s = check_flags(op, name, flags, all_flags); !s.ok())

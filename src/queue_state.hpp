@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "interruption.hpp"
 #include "status.hpp"
 
 namespace pmq::detail {
@@ -15,11 +16,19 @@ struct Queue {
     unsigned directions = 0;        // open_flag::read | open_flag::write
     std::string name;
     std::uint64_t notify_token = 0; // live callback registration; guarded by the registry lock
+    Interruption interruption;      // pmq_interrupt / pmq_resume
 };
 
 } // namespace pmq::detail
 
 namespace pmq::detail {
+
+// A handle without a descriptor yet: `name` copied, directions from flags.
+Status new_handle(const char *name, unsigned flags, Queue **out);
+
+// create_queue, with `operation` ("pmq_create_unique") starting explanations.
+Status create_queue_as(const char *operation, const char *name, unsigned flags, unsigned mode,
+                       std::int64_t max_messages, std::int64_t message_size, Queue **out);
 
 // mq_open with close-on-exec, and the diagnosis of its failure (the
 // attributes asked for, if any, name the limit that refused them).  attr is

@@ -24,6 +24,7 @@ enum class Errc : int {
     no_memory,
     not_supported,
     system,
+    canceled, // pmq_interrupt
 };
 
 class [[nodiscard]] Status {

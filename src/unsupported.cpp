@@ -2,8 +2,11 @@
 // builds and links, pmq_supported() says 0, and every call says why it fails.
 #include "name_calls.hpp"
 #include "notification.hpp"
+#include "adoption.hpp"
 #include "queue.hpp"
 #include "system_limits.hpp"
+#include "unique_name.hpp"
+#include "waiting.hpp"
 
 namespace pmq::detail {
 
@@ -43,6 +46,13 @@ Status send_to(const char *, const void *, std::size_t, unsigned, unsigned)
 Status receive_from(const char *, void *, std::size_t, unsigned *, unsigned, std::size_t *)
 { return unsupported("pmq_recv_from"); }
 Status queue_info(const char *, Attributes *) { return unsupported("pmq_info"); }
+
+Status queue_wait(Queue &, unsigned, int, unsigned *) { return unsupported("pmq_wait"); }
+Status queue_interrupt(Queue &) { return unsupported("pmq_interrupt"); }
+Status queue_resume(Queue &) { return unsupported("pmq_resume"); }
+Status adopt_queue(int, const char *, Queue **) { return unsupported("pmq_adopt"); }
+Status create_unique_queue(const char *, unsigned, unsigned, std::int64_t, std::int64_t, Queue **)
+{ return unsupported("pmq_create_unique"); }
 
 SystemLimits read_system_limits() { return {-1, -1, -1, -1, -1, -1, -1, -1}; }
 

@@ -20,7 +20,15 @@
  *    most that many milliseconds of CLOCK_MONOTONIC.  A non-blocking handle
  *    never waits.  A wait interrupted by a signal handler returns PMQ_EINTR;
  *    only an endless wait (timeout < 0) is restarted instead when the handler
- *    was installed with SA_RESTART, as read() is.
+ *    was installed with SA_RESTART, as read() is.  (Since 1.1 libpmq waits
+ *    in ppoll(), and no interface says which signal interrupted it: an
+ *    endless wait restarts when every caught signal the thread does not
+ *    block has an SA_RESTART handler, and returns PMQ_EINTR otherwise.)
+ *  - Since 1.1 every call that waits (send, receive, pmq_wait) first tries
+ *    without waiting, then waits in ppoll() on the queue's descriptor and a
+ *    per-handle eventfd that pmq_interrupt writes (made on the handle's first
+ *    wait; while no descriptor is left for it the wait checks every 5 ms).
+ *    pthread_cancel of a thread blocked in any of them unwinds cleanly.
  *
  * Pure C99: this header must compile with -std=c99 -pedantic and from C++.
  */
@@ -60,7 +68,8 @@ extern "C" {
     XX(EBUSY,    -12, "another registration already holds the queue's notification") \
     XX(ENOMEM,   -13, "out of memory")                                            \
     XX(ENOTSUP,  -14, "not supported on this platform")                           \
-    XX(ESYS,     -15, "unexpected system error")
+    XX(ESYS,     -15, "unexpected system error")                                \
+    XX(ECANCELED, -16, "interrupted by pmq_interrupt")
 
 typedef enum pmq_error {
 #define PMQ_ERROR_ENUM_(name, value, text) PMQ_##name = (value),
@@ -133,8 +142,10 @@ PMQ_API const char *pmq_name(pmq_queue *q);
 
 /* Notification, as mq_notify: one-shot, one registered process per queue
  * (else PMQ_EBUSY), fires when the queue goes from empty to non-empty and no
- * receiver is waiting in an endless receive (a receive with a timeout > 0
- * waits in poll() and does not hold notification back).  The kernel cancels
+ * receiver is blocked inside the kernel's mq_receive.  libpmq's receives
+ * (since 1.1 also the endless ones) and pmq_wait wait in poll() and never
+ * hold notification back: the callback fires although a pmq_recv waits, and
+ * both may then race for the message.  The kernel cancels
  * the registration when this process closes any descriptor of the queue.
  * The callback runs on a thread libpmq owns and may register again, or close
  * its handle, from inside.  fn NULL / signo 0 cancels. */
@@ -152,6 +163,50 @@ PMQ_API int pmq_recv_from(const char *name, void *buf, size_t cap, unsigned *pri
 PMQ_API int pmq_info(const char *name, pmq_attr *out);
 
 PMQ_API int pmq_get_limits(pmq_limits *out);
+
+/* ---- Added in 1.1 (version node PMQ_1.1) ---------------------------------- */
+
+/* Wait until the queue has a message (events PMQ_READ) and/or room
+ * (PMQ_WRITE), taking and sending nothing.  Returns the ready subset of
+ * events (> 0); or PMQ_ETIMEDOUT, PMQ_EAGAIN (timeout_ms 0, or a
+ * non-blocking handle, and nothing ready), PMQ_EINTR, PMQ_ECANCELED.  An
+ * event the handle was not opened for is PMQ_EBADF; other bits PMQ_EINVAL.
+ * Another thread or process may take the message or the room before the
+ * caller acts: follow with a call that does not wait, or a timed one. */
+PMQ_API int pmq_wait(pmq_queue *q, unsigned events, int timeout_ms);
+
+/* Every call blocked on this handle (pmq_send, pmq_recv, pmq_wait, timed or
+ * not) returns PMQ_ECANCELED within milliseconds, even if pmq_resume follows
+ * at once, and every later call on it that would wait returns PMQ_ECANCELED
+ * at once, until pmq_resume.  Calls that need not wait (a ready queue, a
+ * non-blocking handle, timeout_ms 0) behave as before.  Any thread may call
+ * it, a notification callback included, any number of times; not a signal
+ * handler (it takes a lock).  It does not touch the queue, other handles of
+ * it, or the name-based calls. */
+PMQ_API int pmq_interrupt(pmq_queue *q);
+/* Ends pmq_interrupt: calls that start afterwards wait again. */
+PMQ_API int pmq_resume(pmq_queue *q);
+
+/* Own a message-queue descriptor opened elsewhere: inherited across exec, or
+ * passed by systemd for ListenMessageQueue= (see pmq_adopt(3)).  Checks that
+ * fd is an open message-queue descriptor (else PMQ_EINVAL, explained) and
+ * takes the directions from its access mode (O_RDONLY, O_WRONLY, O_RDWR).
+ * On success the handle owns fd: pmq_fd returns it, pmq_close closes it, and
+ * it is made close-on-exec, as every descriptor libpmq owns; clear that
+ * flag on pmq_fd() to pass it on to another program.  On failure fd is left
+ * open and untouched.  name (NULL: "") is a label, not checked against the
+ * name rules: what pmq_name returns and explanations cite.  Adopting one
+ * descriptor twice is the caller's bug (both handles would close it). */
+PMQ_API int pmq_adopt(int fd, const char *name, pmq_queue **out);
+
+/* Create a new queue named prefix + 16 random characters ([0-9a-v], from
+ * getrandom), exclusively, retrying with another suffix on a collision: for
+ * private reply queues.  pmq_name gives the name to tell the other side;
+ * unlink it when done.  prefix is '/' followed by 0 .. name_max-16
+ * characters, none of them '/' (else PMQ_ENAME).  The other arguments are
+ * pmq_create's; PMQ_EXCL is implied. */
+PMQ_API int pmq_create_unique(const char *prefix, unsigned flags, unsigned mode,
+                              int64_t max_messages, int64_t message_size, pmq_queue **out);
 
 PMQ_API const char *pmq_strerror(int code);  /* static text, never NULL */
 PMQ_API const char *pmq_err_name(int code);  /* "PMQ_EAGAIN" ...; never NULL */

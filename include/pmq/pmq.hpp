@@ -25,6 +25,11 @@
  *  - One queue may be used by many threads at once for sends and receives, as
  *    the C handle may; moving, assigning, closing and destroying it may not
  *    overlap with any other use.
+ *  - Calls marked (1.1) use functions of libpmq 1.1 (version node PMQ_1.1):
+ *    wait / wait_for, interrupt / resume, adopt, create_unique.  After
+ *    interrupt() every call that would wait throws errc::canceled (a
+ *    std::errc::operation_canceled), the timed ones included: unlike a
+ *    timeout it is not reported as "not now".
  *  - receive() without a buffer returns the message in a std::string sized
  *    from the queue's message_size.  That size is read once, when the queue is
  *    created or opened (it cannot change afterwards), so that receive() makes
@@ -75,6 +80,7 @@ enum class errc : int {
     no_memory = PMQ_ENOMEM,
     not_supported = PMQ_ENOTSUP,
     system = PMQ_ESYS,
+    canceled = PMQ_ECANCELED, // 1.1: pmq_interrupt (queue::interrupt)
 };
 
 namespace detail {
@@ -101,6 +107,7 @@ public:
         case errc::busy: return std::errc::device_or_resource_busy;
         case errc::no_memory: return std::errc::not_enough_memory;
         case errc::not_supported: return std::errc::not_supported;
+        case errc::canceled: return std::errc::operation_canceled;
         default: return std::error_condition(code, *this);
         }
     }
@@ -164,6 +171,23 @@ struct message {
     std::string data;
     unsigned priority = 0;
 };
+
+// What queue::wait / wait_for wait for, and report ready: a message waiting,
+// room to send, or both.  Combine with | and test with &.
+enum class events : unsigned {
+    none = 0,
+    message = PMQ_READ,
+    room = PMQ_WRITE,
+    message_or_room = PMQ_READ | PMQ_WRITE,
+};
+constexpr events operator|(events a, events b) noexcept
+{
+    return static_cast<events>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+constexpr events operator&(events a, events b) noexcept
+{
+    return static_cast<events>(static_cast<unsigned>(a) & static_cast<unsigned>(b));
+}
 
 namespace detail {
 
@@ -324,6 +348,53 @@ public:
     {
         queue q;
         create_or_open_reporting(q, name, direction, nullptr, nonblocking, ec);
+        return q;
+    }
+
+    // Owns a message-queue descriptor opened elsewhere (inherited across exec,
+    // or passed by systemd for ListenMessageQueue=); closing the queue closes
+    // it.  Not a message queue: errc::invalid_argument, the descriptor left
+    // untouched.  `name` is a label for name() and explanations (1.1).
+    [[nodiscard]] static queue adopt(int fd, std::string_view name = {})
+    {
+        queue q;
+        const int rc = q.adopt_descriptor(fd, name);
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::adopt", name);
+        return q;
+    }
+    [[nodiscard]] static queue adopt(int fd, std::string_view name, std::error_code &ec)
+    {
+        queue q;
+        try {
+            detail::report(q.adopt_descriptor(fd, name), ec);
+        } catch (const std::bad_alloc &) {
+            ec = make_error_code(errc::no_memory);
+        }
+        return q;
+    }
+
+    // Creates a new queue named prefix + 16 random characters (exclusively,
+    // whatever options.exclusive says), e.g. a private reply queue; name()
+    // tells the name to give the other side (1.1).
+    [[nodiscard]] static queue create_unique(std::string_view prefix, access direction,
+                                             const create_options &options = {})
+    {
+        queue q;
+        const int rc = q.create_with_unique_name(prefix, direction, options);
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::create_unique", prefix);
+        return q;
+    }
+    [[nodiscard]] static queue create_unique(std::string_view prefix, access direction,
+                                             const create_options &options, std::error_code &ec)
+    {
+        queue q;
+        try {
+            detail::report(q.create_with_unique_name(prefix, direction, options), ec);
+        } catch (const std::bad_alloc &) {
+            ec = make_error_code(errc::no_memory);
+        }
         return q;
     }
 
@@ -540,6 +611,71 @@ public:
         detail::report(change_nonblocking(on), ec);
     }
 
+    // Waits, taking and sending nothing, until `wanted` is ready (1.1):
+    // returns what is (never events::none).  Throws errc::canceled after
+    // interrupt(), errc::interrupted for a signal handler, would_block on a
+    // non-blocking queue with nothing ready; bad_direction for a direction
+    // the queue was not opened for.
+    [[nodiscard]] events wait(events wanted = events::message)
+    {
+        const int rc = wait_raw(wanted, detail::wait_forever);
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::wait");
+        return static_cast<events>(static_cast<unsigned>(rc));
+    }
+    [[nodiscard]] events wait(events wanted, std::error_code &ec) noexcept
+    {
+        const int rc = wait_raw(wanted, detail::wait_forever);
+        return detail::report(rc, ec) ? static_cast<events>(static_cast<unsigned>(rc))
+                                      : events::none;
+    }
+    // Waits at most `timeout`: events::none if nothing became ready.
+    [[nodiscard]] events wait_for(events wanted, std::chrono::milliseconds timeout)
+    {
+        const int rc = wait_raw(wanted, detail::timeout_ms(timeout));
+        if (detail::not_now(rc))
+            return events::none;
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::wait_for");
+        return static_cast<events>(static_cast<unsigned>(rc));
+    }
+    [[nodiscard]] events wait_for(events wanted, std::chrono::milliseconds timeout,
+                                  std::error_code &ec) noexcept
+    {
+        const int rc = wait_raw(wanted, detail::timeout_ms(timeout));
+        if (detail::not_now(rc)) {
+            ec.clear();
+            return events::none;
+        }
+        return detail::report(rc, ec) ? static_cast<events>(static_cast<unsigned>(rc))
+                                      : events::none;
+    }
+
+    // Every call blocked on this queue (send, receive, wait) ends with
+    // errc::canceled, and so does every later one that would wait, until
+    // resume() (1.1).  Any thread may call it, a notification callback too.
+    // Use it to stop a worker blocked in receive() without signals.
+    void interrupt()
+    {
+        const int rc = handle_ != nullptr ? pmq_interrupt(handle_) : detail::empty_queue;
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::interrupt");
+    }
+    void interrupt(std::error_code &ec) noexcept
+    {
+        detail::report(handle_ != nullptr ? pmq_interrupt(handle_) : detail::empty_queue, ec);
+    }
+    void resume()
+    {
+        const int rc = handle_ != nullptr ? pmq_resume(handle_) : detail::empty_queue;
+        if (rc < 0)
+            detail::throw_error(rc, "pmq::queue::resume");
+    }
+    void resume(std::error_code &ec) noexcept
+    {
+        detail::report(handle_ != nullptr ? pmq_resume(handle_) : detail::empty_queue, ec);
+    }
+
     // A descriptor for poll/epoll/select, still owned by the queue.
     [[nodiscard]] int native_handle() const
     {
@@ -599,8 +735,14 @@ private:
         }
         if (rc < 0)
             return rc;
+        return take(handle);
+    }
+
+    // Holds `handle` from now on, with its message_size read once.
+    int take(pmq_queue *handle)
+    {
         pmq_attr attr{};
-        rc = pmq_getattr(handle, &attr);
+        const int rc = pmq_getattr(handle, &attr);
         if (rc < 0) {
             pmq_close(handle);
             return rc;
@@ -609,6 +751,38 @@ private:
         handle_ = handle;
         message_size_ = static_cast<std::size_t>(attr.message_size);
         return 0;
+    }
+
+    int adopt_descriptor(int fd, std::string_view name)
+    {
+        std::string terminated;
+        if (const int rc = detail::c_name(name, terminated); rc < 0)
+            return rc;
+        pmq_queue *handle = nullptr;
+        const int rc = pmq_adopt(fd, terminated.c_str(), &handle);
+        return rc < 0 ? rc : take(handle);
+    }
+
+    int create_with_unique_name(std::string_view prefix, access direction,
+                                const create_options &options)
+    {
+        std::string terminated;
+        if (const int rc = detail::c_name(prefix, terminated); rc < 0)
+            return rc;
+        unsigned flags = detail::flags_of(direction);
+        if (options.nonblocking)
+            flags |= PMQ_NONBLOCK;
+        pmq_queue *handle = nullptr;
+        const int rc = pmq_create_unique(terminated.c_str(), flags, options.mode,
+                                         options.max_messages, options.message_size, &handle);
+        return rc < 0 ? rc : take(handle);
+    }
+
+    int wait_raw(events wanted, int timeout) const noexcept
+    {
+        if (handle_ == nullptr)
+            return detail::empty_queue;
+        return pmq_wait(handle_, static_cast<unsigned>(wanted), timeout);
     }
 
     static void create_or_open_reporting(queue &q, std::string_view name, access direction,

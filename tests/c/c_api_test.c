@@ -2,6 +2,8 @@
  * program makes, in the order it makes them, with the checks it would do. */
 #include <pmq/pmq.h>
 
+#include <fcntl.h>
+#include <mqueue.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +86,64 @@ int main(void)
     start_phase("limits");
     CHECK_CODE(pmq_get_limits(&limits), PMQ_OK);
     CHECK(limits.prio_max == 32768 && limits.name_max == 255 && limits.msg_max > 0);
+
+    start_phase("1.1: wait, interrupt, resume");
+    CHECK_CODE(pmq_wait(q, PMQ_READ | PMQ_WRITE, 0), (int)PMQ_WRITE);
+    CHECK_CODE(pmq_wait(q, PMQ_READ, 0), PMQ_EAGAIN);
+    CHECK_CODE(pmq_wait(q, PMQ_READ, 20), PMQ_ETIMEDOUT);
+    CHECK_CODE(pmq_send(q, "w", 1, 0), PMQ_OK);
+    CHECK_CODE(pmq_wait(q, PMQ_READ, -1), (int)PMQ_READ);
+    CHECK_CODE(pmq_wait(q, 0x10u, 0), PMQ_EINVAL);
+    CHECK_CODE(pmq_wait(NULL, PMQ_READ, 0), PMQ_EINVAL);
+    CHECK_CODE(pmq_interrupt(q), PMQ_OK);
+    CHECK_CODE(pmq_recv(q, buf, sizeof buf, NULL), 1); /* ready: not refused */
+    CHECK_CODE(pmq_recv(q, buf, sizeof buf, NULL), PMQ_ECANCELED);
+    CHECK(strstr(pmq_last_error(), "pmq_interrupt") != NULL);
+    CHECK(strcmp(pmq_err_name(PMQ_ECANCELED), "PMQ_ECANCELED") == 0);
+    CHECK(strcmp(pmq_strerror(PMQ_ECANCELED), "interrupted by pmq_interrupt") == 0);
+    CHECK_CODE(pmq_wait(q, PMQ_READ, 1000), PMQ_ECANCELED);
+    CHECK_CODE(pmq_resume(q), PMQ_OK);
+    CHECK_CODE(pmq_recv_timed(q, buf, sizeof buf, NULL, 20), PMQ_ETIMEDOUT);
+    CHECK_CODE(pmq_interrupt(NULL), PMQ_EINVAL);
+    CHECK_CODE(pmq_resume(NULL), PMQ_EINVAL);
+
+    start_phase("1.1: adopt");
+    {
+        pmq_queue *adopted = NULL;
+        int fds[2];
+        mqd_t raw = mq_open(name, O_WRONLY);
+        CHECK(raw >= 0);
+        CHECK_CODE(pmq_adopt((int)raw, name, &adopted), PMQ_OK);
+        CHECK(adopted != NULL && pmq_fd(adopted) == (int)raw);
+        CHECK(strcmp(pmq_name(adopted), name) == 0);
+        CHECK_CODE(pmq_send(adopted, "adopted", 7, 0), PMQ_OK);
+        CHECK_CODE(pmq_recv(adopted, buf, sizeof buf, NULL), PMQ_EBADF);
+        CHECK_CODE(pmq_close(adopted), PMQ_OK);
+        CHECK(fcntl((int)raw, F_GETFD) == -1); /* closed with the handle */
+        CHECK_CODE(pmq_recv(q, buf, sizeof buf, NULL), 7);
+        CHECK(pipe(fds) == 0);
+        CHECK_CODE(pmq_adopt(fds[0], "/pipe", &adopted), PMQ_EINVAL);
+        CHECK(strstr(pmq_last_error(), "not a POSIX message queue") != NULL);
+        CHECK(close(fds[0]) == 0 && close(fds[1]) == 0); /* still open: untouched */
+        CHECK_CODE(pmq_adopt(-1, NULL, &adopted), PMQ_EINVAL);
+        CHECK_CODE(pmq_adopt(0, NULL, NULL), PMQ_EINVAL);
+    }
+
+    start_phase("1.1: create_unique");
+    {
+        pmq_queue *reply = NULL;
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "/pmqtest-c-reply-%ld-", (long)getpid());
+        CHECK_CODE(pmq_create_unique(prefix, PMQ_READ, 0, 2, 64, &reply), PMQ_OK);
+        CHECK(reply != NULL && strncmp(pmq_name(reply), prefix, strlen(prefix)) == 0);
+        CHECK(strlen(pmq_name(reply)) == strlen(prefix) + 16);
+        CHECK_CODE(pmq_info(pmq_name(reply), &attr), PMQ_OK);
+        CHECK(attr.max_messages == 2 && attr.message_size == 64);
+        CHECK_CODE(pmq_unlink(pmq_name(reply)), PMQ_OK);
+        CHECK_CODE(pmq_close(reply), PMQ_OK);
+        CHECK_CODE(pmq_create_unique("no-slash", PMQ_READ, 0, 0, 0, &reply), PMQ_ENAME);
+        CHECK_CODE(pmq_create_unique(prefix, PMQ_READ, 0, 0, 0, NULL), PMQ_EINVAL);
+    }
 
     start_phase("close and unlink");
     CHECK_CODE(pmq_set_nonblocking(q, 1), PMQ_OK);

@@ -12,3 +12,4 @@ int main()
     pmq_attr attr{};
     return pmq_version_number() == PMQ_VERSION_NUMBER && attr.reserved == 0 ? 0 : 1;
 }
+static_assert(PMQ_ECANCELED == -16, "error codes are fixed forever");

@@ -28,14 +28,14 @@ const std::vector<std::pair<pmq::errc, int>> &all_codes()
         {pmq::errc::message_size, PMQ_EMSGSIZE},    {pmq::errc::bad_direction, PMQ_EBADF},
         {pmq::errc::limit, PMQ_ELIMIT},             {pmq::errc::busy, PMQ_EBUSY},
         {pmq::errc::no_memory, PMQ_ENOMEM},         {pmq::errc::not_supported, PMQ_ENOTSUP},
-        {pmq::errc::system, PMQ_ESYS},
+        {pmq::errc::system, PMQ_ESYS},              {pmq::errc::canceled, PMQ_ECANCELED},
     };
     return codes;
 }
 
 TEST(ErrorCode, EveryEnumeratorEqualsItsCCode)
 {
-    ASSERT_EQ(all_codes().size(), 15u) << "one enumerator per PMQ_E* code except PMQ_OK";
+    ASSERT_EQ(all_codes().size(), 16u) << "one enumerator per PMQ_E* code except PMQ_OK";
     for (const auto &[e, c] : all_codes())
         EXPECT_EQ(static_cast<int>(e), c) << pmq_err_name(c);
 }
@@ -72,6 +72,7 @@ TEST(ErrorCode, MapsToPortableConditions)
         {pmq::errc::would_block, std::errc::resource_unavailable_try_again},
         {pmq::errc::timed_out, std::errc::timed_out},
         {pmq::errc::interrupted, std::errc::interrupted},
+        {pmq::errc::canceled, std::errc::operation_canceled},
         {pmq::errc::message_size, std::errc::message_size},
         {pmq::errc::bad_direction, std::errc::bad_file_descriptor},
         {pmq::errc::busy, std::errc::device_or_resource_busy},
