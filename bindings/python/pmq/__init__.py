@@ -14,15 +14,15 @@ ctypes (PMQ_PURE_PYTHON=1 asks for that): pmq.implementation says which.
 """
 
 from ._core import fallback_reason, implementation
-from .errors import (Busy, Code, Error, Exists, InvalidArgument, InvalidName, LimitExceeded,
+from .errors import (Busy, Canceled, Code, Error, Exists, InvalidArgument, InvalidName, LimitExceeded,
                      MessageTooLarge, NotFound, PermissionDenied, Timeout, WouldBlock,
                      WrongDirection)
-from .queue import Attributes, Message, Queue, unlink
+from .queue import Attributes, Message, Queue, Ready, unlink
 from .system import Limits, limits, supported, version
 
 __all__ = [
-    "Attributes", "Busy", "Code", "Error", "Exists", "InvalidArgument", "InvalidName",
+    "Attributes", "Busy", "Canceled", "Code", "Error", "Exists", "InvalidArgument", "InvalidName",
     "Limits", "LimitExceeded", "Message", "MessageTooLarge", "NotFound", "PermissionDenied",
-    "Queue", "Timeout", "WouldBlock", "WrongDirection", "fallback_reason", "implementation",
+    "Queue", "Ready", "Timeout", "WouldBlock", "WrongDirection", "fallback_reason", "implementation",
     "limits", "supported", "unlink", "version",
 ]

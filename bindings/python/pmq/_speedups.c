@@ -22,6 +22,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#if PY_VERSION_HEX < 0x030A0000 /* Python 3.9 */
+static PyObject *Py_NewRef(PyObject *object)
+{
+    Py_INCREF(object);
+    return object;
+}
+#endif
+
 /* Set once by configure(): the Python helpers shared with the ctypes path. */
 static PyObject *message_type;   /* pmq.Message, a tuple subclass */
 static PyObject *payload_helper; /* data -> bytes, or raises TypeError */
@@ -194,8 +202,17 @@ static int call(int (*op)(Call *, int), Call *c, int timed, double timeout,
     double deadline = timed ? monotonic() + timeout : 0;
     int at_least = timed && timeout > 0 ? 1 : 0;
     int timeout_ms = timed ? milliseconds(timeout, 0) : -2; /* -2: the untimed call */
+    /* First an attempt that cannot wait, with the GIL held: on a ready queue
+     * it is the call's one system call, without the cost of handing the GIL
+     * over and back.  Only a queue found full or empty goes on to the call
+     * that may wait, with the GIL released. */
+    int rc = op(c, 0);
+    if (rc != PMQ_EAGAIN || timeout_ms == 0) {
+        if (rc < 0)
+            *message = pmq_last_error();
+        return rc;
+    }
     for (;;) {
-        int rc;
         Py_BEGIN_ALLOW_THREADS
         rc = op(c, timeout_ms);
         if (rc < 0)
@@ -493,8 +510,13 @@ PyMODINIT_FUNC PyInit__speedups(void)
     PyObject *module = PyModule_Create(&module_definition);
     if (module == NULL)
         return NULL;
-    if (PyModule_AddObjectRef(module, "Core", (PyObject *)&Core_type) < 0 ||
-        PyModule_AddStringConstant(module, "libpmq_version", pmq_version_string()) < 0) {
+    Py_INCREF(&Core_type);
+    if (PyModule_AddObject(module, "Core", (PyObject *)&Core_type) < 0) {
+        Py_DECREF(&Core_type);
+        Py_DECREF(module);
+        return NULL;
+    }
+    if (PyModule_AddStringConstant(module, "libpmq_version", pmq_version_string()) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -32,6 +32,7 @@ class Code(enum.IntEnum):
     ENOMEM = -13
     ENOTSUP = -14
     ESYS = -15
+    ECANCELED = -16
 
 
 # The errno a Python programmer would expect for each code, when one fits.
@@ -105,6 +106,11 @@ class Busy(Error):
     notification; it must cancel it first."""
 
 
+class Canceled(Error):
+    """PMQ_ECANCELED: Queue.interrupt() stopped the call, or the handle is
+    interrupted and the call would have waited (until Queue.resume())."""
+
+
 class LimitExceeded(Error):
     """PMQ_ELIMIT: a system limit (fs.mqueue.*, RLIMIT_MSGQUEUE, open files)
     refused the request; the message names the limit and how to raise it."""
@@ -135,6 +141,7 @@ _CLASSES = {
     Code.ELIMIT: LimitExceeded,
     Code.EBADF: WrongDirection,
     Code.EBUSY: Busy,
+    Code.ECANCELED: Canceled,
 }
 
 

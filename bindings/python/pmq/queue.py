@@ -4,7 +4,6 @@ import atexit
 import collections
 import ctypes
 import itertools
-import operator
 import os
 import warnings
 import weakref
@@ -12,11 +11,15 @@ import weakref
 from . import _asyncio, _core, _native
 from ._arguments import INT64_MAX, INT64_MIN, UINT_MAX, integer
 from ._native import lib
+from ._waiting import call, call_timed, fail, seconds
 from .errors import Code, Error, InvalidArgument, InvalidName, check, last_error
 
 #: What Queue.attributes returns.
 Attributes = collections.namedtuple(
     "Attributes", "max_messages message_size current_messages nonblocking")
+
+#: What Queue.wait() returns: which of the directions asked for are ready.
+Ready = collections.namedtuple("Ready", "read write")
 
 #: What Queue.receive() returns: unpack it as ``data, priority = q.receive()``.
 Message = collections.namedtuple("Message", "data priority")
@@ -145,6 +148,38 @@ class Queue(_core.Core):
         return cls._wrap(handle, os.fsdecode(raw))
 
     @classmethod
+    def create_unique(cls, prefix, *, read=True, write=True, max_messages=0, message_size=0,
+                      mode=0o600, nonblocking=False):
+        """Creates a new queue named `prefix` followed by 16 random characters,
+        exclusively (trying another suffix if that name is taken): for a
+        private reply queue.  The queue's name attribute is the name to tell
+        the other side; unlink it when done.  `prefix` is '/' and up to
+        name_max - 16 characters; the other arguments are create()'s."""
+        raw = _encode_name(prefix)
+        flags = _direction("Queue.create_unique", prefix, read, write)
+        flags |= (_native.PMQ_NONBLOCK if nonblocking else 0)
+        mode = integer("mode", mode, 0, UINT_MAX, "it holds permission bits such as 0o600")
+        max_messages = _size("max_messages", max_messages)
+        message_size = _size("message_size", message_size)
+        handle = _native.queue_p()
+        check(lib.pmq_create_unique(raw, flags, mode, max_messages, message_size,
+                                    ctypes.byref(handle)))
+        return cls._wrap(handle, os.fsdecode(lib.pmq_name(handle)))
+
+    @classmethod
+    def adopt(cls, fd, name=None):
+        """Owns a message-queue descriptor opened elsewhere (inherited across
+        exec, or passed by systemd's ListenMessageQueue=): the directions come
+        from its access mode; close() closes it.  `name` is only a label for
+        the name attribute and explanations ("" if None).  A descriptor that
+        is not a message queue raises pmq.InvalidArgument and stays open."""
+        fd = integer("fd", fd, 0, 2**31 - 1, "it is an open message-queue descriptor")
+        raw = b"" if name is None else _encode_name(name)
+        handle = _native.queue_p()
+        check(lib.pmq_adopt(fd, raw if name is not None else None, ctypes.byref(handle)))
+        return cls._wrap(handle, os.fsdecode(raw))
+
+    @classmethod
     def _wrap(cls, handle, name):
         """A Queue owning `handle` (a ctypes pmq_queue pointer): closes it on failure."""
         self = cls.__new__(cls)
@@ -226,6 +261,56 @@ class Queue(_core.Core):
         handle = self._handle()
         try:
             return check(lib.pmq_fd(handle))
+        finally:
+            self._leave()
+
+    # -- libpmq 1.1: waiting without taking, stopping blocked calls -------------
+
+    def wait(self, read=False, write=False, timeout=None):
+        """Waits until the queue has a message (read=True) and/or room
+        (write=True), taking and sending nothing; returns Ready(read, write),
+        what is ready among what was asked.  Another thread or process may
+        take it first: follow with a call that does not wait, or a timed one.
+
+        timeout: as for receive() (pmq.Timeout, or pmq.WouldBlock for 0 or a
+        non-blocking handle).  A direction the handle was not opened for
+        raises pmq.WrongDirection."""
+        if not (read or write):
+            raise InvalidArgument(Code.EINVAL, "Queue.wait(%r): read and write are both "
+                                  "False; ask for read=True, write=True or both" % self._name)
+        events = (_native.PMQ_READ if read else 0) | (_native.PMQ_WRITE if write else 0)
+        asked = timeout
+        if timeout is not None:
+            timeout = seconds(timeout)
+        handle = self._handle()
+        try:
+            if timeout is None:
+                result = call(lambda: lib.pmq_wait(handle, events, -1))
+            else:
+                result = call_timed(lambda timeout_ms: lib.pmq_wait(handle, events, timeout_ms),
+                                    timeout)
+            if result < 0:
+                fail(result, lib.pmq_last_error().decode("utf-8", "replace"), asked)
+            return Ready(bool(result & _native.PMQ_READ), bool(result & _native.PMQ_WRITE))
+        finally:
+            self._leave()
+
+    def interrupt(self):
+        """Stops every call blocked on this queue handle (send, receive, wait,
+        from any thread) with pmq.Canceled, and makes every later call that
+        would wait raise it at once, until resume().  Calls that need not wait
+        behave as before.  Other handles of the queue are not affected."""
+        handle = self._handle()
+        try:
+            check(lib.pmq_interrupt(handle))
+        finally:
+            self._leave()
+
+    def resume(self):
+        """Ends interrupt(): calls that start afterwards wait again."""
+        handle = self._handle()
+        try:
+            check(lib.pmq_resume(handle))
         finally:
             self._leave()
 
