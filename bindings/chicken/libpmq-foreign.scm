@@ -60,6 +60,8 @@ EOC
 (define pmq-ename    (foreign-value "PMQ_ENAME" int))
 (define pmq-ebadf    (foreign-value "PMQ_EBADF" int))
 (define pmq-emsgsize (foreign-value "PMQ_EMSGSIZE" int))
+(define pmq-eagain   (foreign-value "PMQ_EAGAIN" int))
+(define pmq-etimedout (foreign-value "PMQ_ETIMEDOUT" int))
 
 (define pmq-supported (foreign-lambda bool "pmq_supported"))
 (define pmq-create
@@ -75,6 +77,7 @@ EOC
 (define pmq-recv-timed
   (foreign-lambda int "pmq_recv_timed" pmq-queue blob size_t u32vector int))
 (define pmq-getattr (foreign-lambda int "posix_mq_getattr" pmq-queue s64vector))
+(define pmq-fd (foreign-lambda int "pmq_fd" pmq-queue))
 
 (define pmq-send-to
   (foreign-lambda int "pmq_send_to" nonnull-c-string blob size_t unsigned-int unsigned-int))

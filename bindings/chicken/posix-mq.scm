@@ -15,6 +15,7 @@
         (chicken condition)
         (chicken foreign)
         (only (chicken format) sprintf)
+        (only (chicken time) current-process-milliseconds)
         (only (chicken string) substring-index)
         (only (chicken gc) set-finalizer!)
         (chicken memory)
@@ -95,7 +96,7 @@
                             rc)
                 (pmq-open path flags rc))))
       (check-pmq 'mq-open (s32vector-ref rc 0) path)
-      (wrap-handle 'mq-open path pointer))))
+      (wrap-handle 'mq-open path flags pointer))))
 
 ;; Closing twice is harmless.
 (define (mq-close q)
@@ -106,6 +107,7 @@
 ;; Sends `message' (a blob; or a string or u8vector) to a queue name or a
 ;; handle.  open/nonblock in oflags, or timeout: 0, fails with PMQ_EAGAIN
 ;; instead of waiting for room; timeout: seconds fails with PMQ_ETIMEDOUT.
+;; A wait for room lets the other SRFI-18 threads run (call-on-handle).
 ;; Returns #t, as the seed did.
 (define (mq-send target message #!key (oflags '()) (priority 0) (timeout #f))
   (check-target 'mq-send target)
@@ -117,9 +119,13 @@
            (send-on-handle 'mq-send target message priority
                            (if (zero? nonblock) timeout-ms 0)))
           ((negative? timeout-ms)
-           (check-pmq 'mq-send
-                      (pmq-send-to target message (blob-size message) priority nonblock)
-                      target))
+           ;; By name while there is room; a wait goes through a handle.
+           (let ((result (pmq-send-to target message (blob-size message) priority pmq-nonblock)))
+             (if (and (= result pmq-eagain) (zero? nonblock))
+                 (call-with-temporary-handle
+                  'mq-send target pmq-write
+                  (lambda (q) (send-on-handle 'mq-send q message priority -1)))
+                 (check-pmq 'mq-send result target))))
           (else
            (call-with-temporary-handle
             'mq-send target (bitwise-ior pmq-write nonblock)
@@ -127,7 +133,8 @@
     #t))
 
 ;; Receives the oldest message of the highest priority from a queue name or
-;; a handle; returns two values: the message (a blob) and its priority.
+;; a handle; returns two values: the message (a blob) and its priority.  A
+;; wait for a message lets the other SRFI-18 threads run (call-on-handle).
 (define (mq-recv/priority target #!key (oflags '()) (timeout #f))
   (check-target 'mq-recv target)
   (let ((nonblock (io-oflags->pmq 'mq-recv oflags))
@@ -135,7 +142,13 @@
     (cond ((mq-queue? target)
            (recv-on-handle 'mq-recv target (if (zero? nonblock) timeout-ms 0)))
           ((negative? timeout-ms)
-           (recv-by-name 'mq-recv target nonblock))
+           ;; By name while there are messages; a wait goes through a handle.
+           (let ((received (recv-by-name 'mq-recv target (zero? nonblock))))
+             (if received
+                 (values (car received) (cdr received))
+                 (call-with-temporary-handle
+                  'mq-recv target pmq-read
+                  (lambda (q) (recv-on-handle 'mq-recv q -1))))))
           (else
            (call-with-temporary-handle
             'mq-recv target (bitwise-ior pmq-read nonblock)
@@ -146,21 +159,25 @@
   (let-values (((message _) (mq-recv/priority target oflags: oflags timeout: timeout)))
     message))
 
+;; Takes a message by name without waiting: (message . priority), or #f
+;; when the queue is empty and `may-wait' (the caller then waits); with
+;; may-wait #f an empty queue is libpmq's PMQ_EAGAIN.
 ;; The kernel wants a buffer of the queue's message size, which pmq_info
 ;; gives; if the name was given to a queue with larger messages in between,
 ;; PMQ_EMSGSIZE says so without consuming anything, and we ask again.
-(define (recv-by-name location path nonblock)
+(define (recv-by-name location path may-wait)
   (let retry ((attempts 3))
     (let* ((attr (make-s64vector 3 0))
            (size (begin (check-pmq location (pmq-info path attr) path)
                         (s64vector-ref attr 1)))
            (buffer (make-blob size))
            (priority (make-u32vector 1 0))
-           (length (pmq-recv-from path buffer size priority nonblock)))
-      (if (and (= length pmq-emsgsize) (> attempts 1))
-          (retry (- attempts 1))
-          (begin
-            (check-pmq location length path)
-            (values (blob-head buffer length) (u32vector-ref priority 0)))))))
+           (length (pmq-recv-from path buffer size priority pmq-nonblock)))
+      (cond ((and (= length pmq-emsgsize) (> attempts 1))
+             (retry (- attempts 1)))
+            ((and (= length pmq-eagain) may-wait) #f)
+            (else
+             (check-pmq location length path)
+             (cons (blob-head buffer length) (u32vector-ref priority 0)))))))
 
 )

@@ -4,13 +4,34 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <functional>
+#include <string>
+
 namespace pmq_cli {
 
-// A whole number >= 0 ("0", "42"; not "-1", "1.5", "abc").
-extern const CLI::Validator whole_number;
+// The whole numbers an option takes, and why the bounds are what they are
+// ("" when the type alone sets them).
+struct NumberRange {
+    std::uint64_t min;
+    std::uint64_t max;
+    std::string why;
+};
 
-// A whole number >= 1.
-extern const CLI::Validator positive_whole_number;
+// The one rule for every numeric option: a whole decimal number within the
+// option's range.  Anything else (a sign, a fraction, a word, a number too
+// large) is refused with the same message, which CLI11 prefixes with the
+// option: "--priority: '40000' is not a whole number from 0 to 32767 (...)".
+// The range is asked for only when a value is checked, so a range read from
+// the system (prio_max) costs nothing when the option is not given.
+CLI::Validator whole_number_in(std::function<NumberRange()> range);
+
+// The ranges of pmq's numeric options (documented in pmq(1)).
+NumberRange count_range();         // --count: 1 .. 2^64-1
+NumberRange timeout_range();       // --timeout: 0 .. INT_MAX milliseconds
+NumberRange priority_range();      // --priority: 0 .. prio_max-1
+NumberRange max_messages_range();  // --max-messages: 0 .. the kernel's ceiling
+NumberRange message_size_range();  // --message-size: 0 .. the kernel's ceiling
 
 // Permission bits as chmod(1) writes them: octal digits, at most 0777.
 extern const CLI::Validator permission_bits;

@@ -57,10 +57,10 @@ Command add_create_command(CLI::App &pmq)
         ->required();
     create->add_option("--max-messages", options->max_messages,
                        "How many messages it holds (default: fs.mqueue.msg_default)")
-        ->check(whole_number);
+        ->check(whole_number_in(max_messages_range));
     create->add_option("--message-size", options->message_size,
                        "Largest message in bytes (default: fs.mqueue.msgsize_default)")
-        ->check(whole_number);
+        ->check(whole_number_in(message_size_range));
     create->add_option("--mode", options->mode, "Permission bits, e.g. 0660 (default 0600; umask applies)")
         ->check(permission_bits);
     create->add_flag("--exclusive", options->exclusive, "Fail if the queue already exists");

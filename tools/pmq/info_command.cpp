@@ -1,6 +1,7 @@
 // pmq info NAME [--json]
 #include "command.hpp"
 #include "failure.hpp"
+#include "json_text.hpp"
 #include "queue_name.hpp"
 
 #include <pmq/pmq.h>
@@ -27,12 +28,11 @@ ExitStatus run_info(const InfoOptions &options)
     if (pmq_info(name.c_str(), &attr) < 0)
         return report_library_failure();
     if (options.json) {
-        const nlohmann::json object = {
-            {"name", name},
-            {"max_messages", attr.max_messages},
-            {"message_size", attr.message_size},
-            {"current_messages", attr.current_messages},
-        };
+        nlohmann::json object = nlohmann::json::object();
+        set_queue_name(object, name);
+        object["max_messages"] = attr.max_messages;
+        object["message_size"] = attr.message_size;
+        object["current_messages"] = attr.current_messages;
         std::cout << object.dump(2) << '\n';
     } else {
         std::cout << "name: " << name << '\n'

@@ -3,6 +3,8 @@
 // is always finished, and a signal can never slip in before a wait starts.
 #pragma once
 
+#include "message_wait.hpp"
+
 #include <signal.h>
 
 namespace pmq_cli {
@@ -14,11 +16,9 @@ public:
     InterruptWatch(const InterruptWatch &) = delete;
     InterruptWatch &operator=(const InterruptWatch &) = delete;
 
-    enum class Wait { readable, timed_out, interrupted };
-
-    // Waits until fd is readable, timeout_ms (< 0: forever) has passed, or
-    // SIGINT / SIGTERM arrived.
-    Wait wait_readable(int fd, int timeout_ms) const;
+    // As wait_for_message, with SIGINT and SIGTERM let through only while
+    // waiting; `interrupted` once either has arrived.
+    MessageWait wait(int queue_fd, int output_fd, const Deadline &deadline) const;
 
 private:
     sigset_t previous_mask_{};

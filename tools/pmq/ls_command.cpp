@@ -1,6 +1,7 @@
 // pmq ls [--json]
 #include "command.hpp"
 #include "failure.hpp"
+#include "json_text.hpp"
 #include "mqueue_directory.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pmq_cli {
@@ -53,18 +55,19 @@ void print_json(const std::vector<QueueEntry> &queues)
 {
     nlohmann::json list = nlohmann::json::array();
     for (const QueueEntry &q : queues) {
-        list.push_back({
-            {"name", q.name},
-            {"mode", octal_mode(q.mode)},
-            {"owner", user_name(q.uid)},
-            {"group", group_name(q.gid)},
-            {"uid", q.uid},
-            {"gid", q.gid},
-            {"max_messages", json_or_null(q.max_messages)},
-            {"message_size", json_or_null(q.message_size)},
-            {"current_messages", json_or_null(q.current_messages)},
-            {"bytes_queued", json_or_null(q.bytes_queued)},
-        });
+        nlohmann::json object = nlohmann::json::object();
+        set_queue_name(object, q.name);
+        object["mode"] = octal_mode(q.mode);
+        // uid and gid say it exactly; a name that is not UTF-8 is null.
+        object["owner"] = text_or_null(user_name(q.uid));
+        object["group"] = text_or_null(group_name(q.gid));
+        object["uid"] = q.uid;
+        object["gid"] = q.gid;
+        object["max_messages"] = json_or_null(q.max_messages);
+        object["message_size"] = json_or_null(q.message_size);
+        object["current_messages"] = json_or_null(q.current_messages);
+        object["bytes_queued"] = json_or_null(q.bytes_queued);
+        list.push_back(std::move(object));
     }
     std::cout << list.dump(2) << '\n';
 }

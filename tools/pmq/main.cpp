@@ -6,6 +6,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -37,9 +43,7 @@ bool names_a_command(const char *argument, const std::vector<Command> &commands)
     return false;
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+int run_pmq(int argc, char **argv)
 {
     CLI::App pmq{"pmq: see, create, fill, drain and remove POSIX message queues", "pmq"};
     pmq.set_version_flag("--version", version_text, "Print the versions of pmq and libpmq and exit");
@@ -77,4 +81,40 @@ int main(int argc, char **argv)
         return static_cast<int>(status);
     }
     return static_cast<int>(ExitStatus::usage); // unreachable: require_subcommand(1)
+}
+
+// A standard descriptor the caller closed (`pmq recv /jobs >&-`) would be
+// the next one open() returns: the queue's descriptor would become "standard
+// output".  Hold each closed one with /dev/null opened the other way round, so
+// that using it still fails (EBADF) as it would have.
+void hold_closed_standard_descriptors()
+{
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        const int held = ::open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (held >= 0 && held != fd) {
+            ::dup2(held, fd);
+            ::close(held);
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    hold_closed_standard_descriptors();
+    // A reader that goes away is an error to report (EPIPE), not a silent
+    // death: `pmq recv` must be able to put back the message it could not write.
+    std::signal(SIGPIPE, SIG_IGN);
+    // Every failure is one line and exit 1; no exception ends the tool with
+    // an abort (CLI11 and nlohmann-json throw; allocation can fail).
+    try {
+        return run_pmq(argc, argv);
+    } catch (const std::exception &e) {
+        return static_cast<int>(pmq_cli::report_failure(std::string("unexpected failure: ") + e.what()));
+    } catch (...) {
+        return static_cast<int>(pmq_cli::report_failure("unexpected failure"));
+    }
 }

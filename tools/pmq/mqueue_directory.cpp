@@ -66,7 +66,9 @@ std::variant<std::vector<QueueEntry>, ListingProblem> list_queues()
         return ListingProblem{std::string("cannot read ") + mqueue_directory + ": " + error.message()};
 
     std::vector<QueueEntry> queues;
-    for (const std::filesystem::directory_entry &file : directory) {
+    // increment(error) rather than a range-for, whose ++ throws on a read error.
+    for (; directory != std::filesystem::directory_iterator(); directory.increment(error)) {
+        const std::filesystem::directory_entry &file = *directory;
         struct stat st {};
         if (::stat(file.path().c_str(), &st) != 0)
             continue; // unlinked since the directory was read
@@ -84,6 +86,8 @@ std::variant<std::vector<QueueEntry>, ListingProblem> list_queues()
         }
         queues.push_back(std::move(entry));
     }
+    if (error)
+        return ListingProblem{std::string("cannot read ") + mqueue_directory + ": " + error.message()};
     std::sort(queues.begin(), queues.end(),
               [](const QueueEntry &a, const QueueEntry &b) { return a.name < b.name; });
     return queues;

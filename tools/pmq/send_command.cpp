@@ -102,11 +102,11 @@ Command add_send_command(CLI::App &pmq)
         send->add_option("MESSAGE", options->messages, "One message per argument (use -- before ones starting with -)");
     send->add_option("-p,--priority", options->priority,
                      "Priority 0 .. prio_max-1 (see 'pmq limits'); higher is received first")
-        ->check(whole_number);
+        ->check(whole_number_in(priority_range));
     CLI::Option *timeout = send->add_option(
         "-t,--timeout", options->timeout_ms,
         "Wait at most MS milliseconds for room; exit 3 if there is none (default: wait forever)");
-    timeout->check(whole_number);
+    timeout->check(whole_number_in(timeout_range));
     send->add_flag("-n,--nonblock", options->nonblock,
                    "Do not wait for room; exit 3 if the queue is full")
         ->excludes(timeout);

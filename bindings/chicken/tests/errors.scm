@@ -5,7 +5,6 @@
 (import scheme (chicken base) (chicken blob) (chicken condition) (chicken format)
         (chicken file posix) (chicken random) (chicken process-context posix)
         (only (chicken string) substring-index)
-        (only (chicken process signal) set-alarm! set-signal-handler! signal/alrm)
         posix-mq)
 (include-relative "check.scm")
 
@@ -110,18 +109,5 @@
                  (lambda () (mq-send 42 "x")))
     (check "the failed sends sent nothing" '((maxmsg . 2) (msgsize . 8) (curmsgs . 0))
            (mq-info name))))
-
-;; A wait that a signal handler interrupts ends with PMQ_EINTR (timeout: only
-;; bounds the test should the signal never come).
-(with-queue-name "interrupted"
-  (lambda (name)
-    (mq-create name 2 8)
-    (let ((handled #f))
-      (set-signal-handler! signal/alrm (lambda (signal) (set! handled #t)))
-      (set-alarm! 1)
-      (check-error "a receive interrupted by a signal handler" 'mq-recv 'PMQ_EINTR
-                   (lambda () (mq-recv name timeout: 10)))
-      (check "the Scheme signal handler ran" #t handled)
-      (set-signal-handler! signal/alrm #f))))
 
 (finish)

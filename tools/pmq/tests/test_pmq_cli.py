@@ -87,6 +87,11 @@ class CliTestCase(unittest.TestCase):
         for word in words:
             self.assertIn(word, err)
 
+    def assertToolWords(self, result):
+        """The explanation speaks the tool's language, not the C library's."""
+        err = result.stderr.decode(errors="replace")
+        self.assertNotRegex(err, r"\bpmq_[a-z_]+|PMQ_[A-Z]+", err)
+
     def assertUsageError(self, result, *words):
         """Exit 2, the usage on stderr, nothing on stdout."""
         self.assertEqual(result.returncode, 2, result.stderr)
@@ -175,16 +180,37 @@ class Create(CliTestCase):
         self.assertEqual(run("create", name, "--exclusive").returncode, 0)
         self.assertEqual(self.info(name)["current_messages"], 0)
 
-    def test_beyond_system_limits_is_explained(self):
+    def test_beyond_system_limits_is_explained_in_the_tools_words(self):
         name = self.unused_name()
-        too_big = limits()["msgsize_max"] * 4096
-        self.assertFailure(run("create", name, "--message-size", str(too_big)), name)
+        too_many = limits()["msg_max"] + 1
+        result = run("create", name, "--max-messages", str(too_many))
+        if result.returncode == 0:
+            self.skipTest("this process has CAP_SYS_RESOURCE: msg_max does not bind it")
+        self.assertFailure(result, name, f"--max-messages {too_many} exceeds", "fs.mqueue.msg_max")
+        self.assertNotIn("message_size", result.stderr.decode())  # the user gave none
+        self.assertToolWords(result)
+        self.assertFailure(run("info", name), "no queue")
+
+    def test_beyond_the_kernels_ceiling_is_a_usage_error_that_names_only_the_option_given(self):
+        name = self.unused_name()
+        result = run("create", name, "--max-messages", "1000000")
+        self.assertUsageError(result, "--max-messages: '1000000' is not a whole number from 0 to 65536")
+        self.assertNotIn("message_size", result.stderr.decode())
         self.assertFailure(run("info", name), "no queue")
 
     def test_invalid_names_are_explained(self):
-        for bad in ("a/b", "x" * 300, ""):
+        for bad, words in (("a/b", "no '/' after the first"), ("x" * 300, "longer than"),
+                           ("", "at least one character")):
             with self.subTest(name=bad[:20]):
-                self.assertFailure(run("create", bad), "pmq_create")
+                result = run("create", bad)
+                self.assertFailure(result, words)
+                self.assertToolWords(result)
+
+    def test_exclusive_on_an_existing_queue_speaks_of_options_and_commands(self):
+        name = self.queue()
+        result = run("create", name, "--exclusive")
+        self.assertFailure(result, name, "--exclusive", "'pmq unlink'")
+        self.assertToolWords(result)
 
     def test_bad_values_are_usage_errors_and_create_nothing(self):
         cases = [
@@ -252,10 +278,15 @@ class Send(CliTestCase):
         self.assertEqual([(m["text"], m["priority"]) for m in messages],
                          [("high", 7), ("middle", 3), ("low", 0)])
 
-    def test_priority_beyond_prio_max_is_a_failure_explained_by_the_library(self):
+    def test_priority_at_or_beyond_prio_max_is_a_usage_error_with_the_range(self):
         name = self.queue()
         prio_max = limits()["prio_max"]
-        self.assertFailure(run("send", name, "--priority", str(prio_max), "m"), "priority", str(prio_max))
+        for value in (prio_max, 4294967296):
+            with self.subTest(priority=value):
+                self.assertUsageError(run("send", name, "--priority", str(value), "m"),
+                                      f"--priority: '{value}' is not a whole number from 0 to {prio_max - 1}",
+                                      "prio_max")
+        self.assertEqual(self.info(name)["current_messages"], 0)
         self.assertEqual(run("send", name, "--priority", str(prio_max - 1), "m").returncode, 0)
 
     def test_malformed_priority_is_a_usage_error_and_sends_nothing(self):
@@ -267,7 +298,9 @@ class Send(CliTestCase):
 
     def test_message_larger_than_message_size_is_explained(self):
         name = self.queue("--message-size", "8")
-        self.assertFailure(run("send", name, "123456789"), "message_size")
+        result = run("send", name, "123456789")
+        self.assertFailure(result, name, "9 bytes", "a larger --message-size")
+        self.assertToolWords(result)
         self.assertEqual(run("send", name, "12345678").returncode, 0)
 
     def test_full_queue_with_nonblock_exits_3(self):
@@ -291,7 +324,58 @@ class Send(CliTestCase):
         self.assertUsageError(run("send", name, "--timeout", "-5", "m"), "--timeout")
 
     def test_missing_queue_is_explained(self):
-        self.assertFailure(run("send", self.unused_name(), "m"), "no queue")
+        result = run("send", self.unused_name(), "m")
+        self.assertFailure(result, "no queue", "'pmq create'")
+        self.assertToolWords(result)
+
+
+class Numbers(CliTestCase):
+    """One rule for every numeric option: a whole number within its range, or a
+    usage error naming the option, the value as typed and the range."""
+
+    def check_range(self, command, option, low, high, *extra, why=""):
+        name = self.queue() if command != "create" else None
+        for value in ("-1" if low == 0 else str(low - 1), str(high + 1), "18446744073709551616",
+                      "99999999999999999999", "1.5", "0x10", "", " 7"):
+            with self.subTest(option=option, value=value):
+                target = name if name else self.unused_name()
+                result = run(command, target, option, value, *extra)
+                self.assertUsageError(result, f"{option}: '{value}' is not a whole number from {low} to {high}",
+                                      why)
+                if command == "create":
+                    self.assertFailure(run("info", target), "no queue")
+                else:
+                    self.assertEqual(self.info(name)["current_messages"], 0)
+
+    def test_count(self):
+        self.check_range("recv", "--count", 1, 18446744073709551615, "--nonblock")
+
+    def test_largest_count_is_taken(self):
+        name = self.queue()
+        result = run("recv", name, "--count", "18446744073709551615", "--nonblock")
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("0 of 18446744073709551615 messages", result.stderr.decode())
+
+    def test_recv_timeout(self):
+        self.check_range("recv", "--timeout", 0, 2147483647)
+
+    def test_send_timeout(self):
+        self.check_range("send", "--timeout", 0, 2147483647, "m")
+
+    def test_largest_timeout_is_taken(self):
+        name = self.queue()
+        self.assertEqual(run("send", name, "--timeout", "2147483647", "m").returncode, 0)
+        self.assertEqual(run("recv", name, "--timeout", "2147483647").stdout, b"m\n")
+
+    def test_priority(self):
+        self.check_range("send", "--priority", 0, limits()["prio_max"] - 1, "m",
+                         why="prio_max - 1 on this system; see 'pmq limits'")
+
+    def test_max_messages(self):
+        self.check_range("create", "--max-messages", 0, 65536, why="CAP_SYS_RESOURCE")
+
+    def test_message_size(self):
+        self.check_range("create", "--message-size", 0, 16777216, why="CAP_SYS_RESOURCE")
 
 
 class Recv(CliTestCase):
@@ -414,16 +498,79 @@ class Recv(CliTestCase):
         self.assertEqual(self.info(name)["current_messages"], 1)
 
     def test_missing_queue_is_explained(self):
-        self.assertFailure(run("recv", self.unused_name(), "--nonblock"), "no queue")
+        result = run("recv", self.unused_name(), "--nonblock")
+        self.assertFailure(result, "no queue", "'pmq create'")
+        self.assertToolWords(result)
+
+    def messages_left(self, name):
+        result = run("recv", name, "--follow", "--nonblock", "--format", "json")
+        return [(m["priority"], m["text"]) for m in map(json.loads, result.stdout.decode().splitlines())]
 
     @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
-    def test_unwritable_output_is_a_failure_that_stops_taking_messages(self):
-        name = self.filled((0, "a"), (0, "b"), (0, "c"))
-        with open("/dev/full", "wb") as full:
-            result = subprocess.run([PMQ, "recv", name, "--count", "3"], stdout=full,
-                                    stderr=subprocess.PIPE, timeout=20)
-        self.assertFailure(result, "standard output", "lost")
-        self.assertEqual(self.info(name)["current_messages"], 2)
+    def test_a_message_that_cannot_be_written_is_put_back_at_its_priority(self):
+        name = self.filled((5, "urgent"), (0, "b"), (0, "c"))
+        for args in (["--count", "3"], ["--follow"]):
+            with self.subTest(args=args), open("/dev/full", "wb") as full:
+                result = subprocess.run([PMQ, "recv", name, *args], stdout=full,
+                                        stderr=subprocess.PIPE, timeout=20)
+                self.assertFailure(result, "cannot write to standard output", "No space left",
+                                   "after 0 messages", "put back at its priority, 5")
+                self.assertEqual(self.info(name)["current_messages"], 3)
+        self.assertEqual(self.messages_left(name), [(5, "urgent"), (0, "b"), (0, "c")])
+
+    def start_reader_that_goes_away(self, name, *args):
+        """pmq recv writing into a pipe whose reader reads one line and closes it."""
+        receiver = subprocess.Popen([PMQ, "recv", name, *args], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+        self.addCleanup(receiver.kill)
+        self.addCleanup(receiver.stderr.close)
+        self.assertEqual(self.read_line(receiver), b"first\n")
+        receiver.stdout.close()  # the reader goes away
+        return receiver
+
+    def test_a_reader_that_goes_away_stops_count_and_loses_no_message(self):
+        name = self.filled((0, "first"))
+        receiver = self.start_reader_that_goes_away(name, "--count", "5")
+        # Sent after the reader left: none of them may be taken.
+        self.assertEqual(run("send", name, "m2", "m3", "m4").returncode, 0)
+        receiver.wait(timeout=10)
+        err = receiver.stderr.read().decode()
+        self.assertEqual(receiver.returncode, 1, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("standard output was closed", err)
+        self.assertIn("after 1 message", err)
+        self.assertEqual(self.messages_left(name), [(0, "m2"), (0, "m3"), (0, "m4")])
+
+    def test_a_reader_that_goes_away_stops_follow_at_once(self):
+        name = self.filled((0, "first"))
+        receiver = self.start_reader_that_goes_away(name, "--follow")
+        receiver.wait(timeout=10)  # no message needed to notice
+        err = receiver.stderr.read().decode()
+        self.assertEqual(receiver.returncode, 1, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("standard output was closed", err)
+        run("send", name, "later")
+        self.assertEqual(self.messages_left(name), [(0, "later")])
+
+    def test_a_closed_output_takes_nothing(self):
+        name = self.filled((0, "kept"))
+        result = subprocess.run([PMQ, "recv", name], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                close_fds=True, pass_fds=(), timeout=20,
+                                preexec_fn=lambda: os.close(1))
+        self.assertFailure(result, "cannot write to standard output", "put back")
+        self.assertEqual(self.messages_left(name), [(0, "kept")])
+
+    def test_a_shell_pipeline_into_head_loses_no_message(self):
+        name = self.filled(*[(0, f"m{i}") for i in range(5)])
+        shell = subprocess.run(["sh", "-c", '"$0" recv "$1" --count 5 | head -c1', PMQ, name],
+                               capture_output=True, timeout=20)
+        self.assertEqual((shell.returncode, shell.stdout), (0, b"m"), shell.stderr)
+        # Whatever reached the pipe before head left is gone with the pipe;
+        # the rest is still queued, and pmq said how many it wrote.
+        left = len(self.messages_left(name))
+        err = shell.stderr.decode()
+        if left:
+            self.assertRegex(err, rf"stopped after {5 - left} message")
 
 
 class InfoUnlinkLimits(CliTestCase):
@@ -437,12 +584,34 @@ class InfoUnlinkLimits(CliTestCase):
 
     def test_info_json_uses_the_c_api_names(self):
         name = self.queue("--max-messages", "4", "--message-size", "32")
-        self.assertEqual(self.info(name), {"name": name, "max_messages": 4, "message_size": 32,
+        self.assertEqual(self.info(name), {"name": name, "name_hex": name.encode().hex(),
+                                           "max_messages": 4, "message_size": 32,
                                            "current_messages": 0})
 
+    def test_info_json_gives_any_name_losslessly(self):
+        for tail in (b"\xff\xfe", b"caf\xc3\xa9", b"\xc3", b"\xed\xa0\x80", b"tab\there \"q\""):
+            with self.subTest(tail=tail):
+                name = unique_name("utf").encode() + tail
+                self.addCleanup(_mq_unlink, name)
+                self.assertEqual(run("create", name).returncode, 0)
+                result = run("info", name, "--json")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                attr = json.loads(result.stdout)
+                self.assertEqual(bytes.fromhex(attr["name_hex"]), name)
+                try:
+                    self.assertEqual(attr["name"], name.decode("utf-8"))
+                except UnicodeDecodeError:
+                    self.assertIsNone(attr["name"])
+                # The text form writes the name byte for byte.
+                self.assertIn(b"name: " + name + b"\n", run("info", name).stdout)
+
     def test_info_on_missing_queue(self):
-        self.assertFailure(run("info", self.unused_name()), "no queue")
-        self.assertFailure(run("info", "a/b"), "pmq_info")
+        result = run("info", self.unused_name())
+        self.assertFailure(result, "no queue", "'pmq create'")
+        self.assertToolWords(result)
+        result = run("info", "a/b")
+        self.assertFailure(result, "/a/b", "no '/' after the first")
+        self.assertToolWords(result)
 
     def test_unlink_removes_every_name(self):
         a, b = self.queue(), self.queue()
@@ -453,7 +622,9 @@ class InfoUnlinkLimits(CliTestCase):
 
     def test_unlink_goes_on_after_a_failure_and_exits_1(self):
         missing, present = self.unused_name(), self.queue()
-        self.assertFailure(run("unlink", missing, present), missing)
+        result = run("unlink", missing, present)
+        self.assertFailure(result, missing, "unlinked already")
+        self.assertToolWords(result)
         self.assertFailure(run("info", present), "no queue")
 
     def test_unlink_without_names_is_a_usage_error(self):
@@ -517,7 +688,9 @@ class Permissions(CliTestCase):
         for args in (["recv", name, "--nonblock"], ["send", name, "x"], ["info", name],
                      ["unlink", name]):
             with self.subTest(args=args):
-                self.assertFailure(self.as_nobody(*args), "pmq_")
+                result = self.as_nobody(*args)
+                self.assertFailure(result, name, "may not open" if args[0] != "unlink" else "owner")
+                self.assertToolWords(result)
         self.assertEqual(self.info(name)["current_messages"], 1)
 
     def test_mode_lets_other_users_in_as_far_as_the_umask_allows(self):
@@ -579,6 +752,23 @@ class Ls(CliTestCase):
         self.assertEqual(beta["bytes_queued"], len("hello") + len("hi there"))
         self.assertEqual(queues[0]["mode"], "0600")
         self.assertEqual(queues[0]["bytes_queued"], 0)
+
+    def test_json_lists_names_that_are_not_utf8_losslessly(self):
+        result = self.in_namespace(
+            '"$PMQ" create "$(printf \'/caf\\303\\251\')"\n'
+            '"$PMQ" create "$(printf \'/bad\\377name\')"\n'
+            '"$PMQ" create /plain\n'
+            '"$PMQ" ls --json')
+        self.assertEqual(result.returncode, 0, result.stderr)
+        queues = json.loads(result.stdout)
+        self.assertEqual([bytes.fromhex(q["name_hex"]) for q in queues],
+                         [b"/bad\xffname", b"/caf\xc3\xa9", b"/plain"])
+        self.assertEqual([q["name"] for q in queues], [None, "/café", "/plain"])
+        self.assertTrue(all(q["max_messages"] is not None for q in queues))
+        # The table still lists it, byte for byte.
+        table = self.in_namespace('"$PMQ" create "$(printf \'/bad\\377name\')"\n"$PMQ" ls')
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn(b"/bad\xffname ", table.stdout)
 
     def test_table(self):
         result = self.in_namespace('"$PMQ" create /jobs --max-messages 5 --message-size 10\n'
