@@ -18,6 +18,9 @@ extern "C" {
 int bare_wrapper_send(mqd_t fd, const char *msg, size_t len, unsigned priority);
 /* The message's length, or -errno. */
 ssize_t bare_wrapper_receive(mqd_t fd, char *buf, size_t cap, unsigned *priority);
+/* poll() for `events` (POLLIN / POLLOUT) with no timeout: the ready events,
+ * or -errno.  The floor of pmq_wait. */
+int bare_wrapper_wait(mqd_t fd, short events);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 // pmq-bench: libpmq against raw mq_send/mq_receive and against the seed's
-// open-per-call style, side by side in one run.  Each measurement runs in
+// open-per-call style, side by side in one run (and, since 1.1, pmq_wait +
+// pmq_recv against poll + mq_receive).  Each measurement runs in
 // rounds that interleave the styles (raw, libpmq, floor, seed, in an order
 // that changes every round), and the table gives medians over the rounds, with
 // each figure's cost relative to raw, and that of the floor: the least any
@@ -126,7 +127,7 @@ void run_in_turn(int round, std::initializer_list<std::function<void()>> steps)
 }
 
 struct PairRows {
-    Row pair, timed, name;
+    Row pair, timed, wait, name;
 };
 
 PairRows measure_pairs(std::size_t size, const Settings &s)
@@ -134,7 +135,7 @@ PairRows measure_pairs(std::size_t size, const Settings &s)
     progress("same-thread pairs", size);
     const BenchQueue queue;
     const char *q = queue.name();
-    Series pair, timed, name;
+    Series pair, timed, wait, name;
     const long n = s.pairs;
     for (int round = 0; round < s.rounds; ++round)
         run_in_turn(round, {
@@ -146,12 +147,16 @@ PairRows measure_pairs(std::size_t size, const Settings &s)
             [&] { pair.seed.push_back(nanoseconds_per_pair<SeedStyle>(q, size, n)); },
             [&] { timed.raw.push_back(nanoseconds_per_pair<RawTimedStyle>(q, size, n)); },
             [&] { timed.libpmq.push_back(nanoseconds_per_pair<HandleTimedStyle>(q, size, n)); },
+            [&] { wait.raw.push_back(nanoseconds_per_pair<RawWaitStyle>(q, size, n)); },
+            [&] { wait.libpmq.push_back(nanoseconds_per_pair<HandleWaitStyle>(q, size, n)); },
+            [&] { wait.floor.push_back(nanoseconds_per_pair<BareWrapperWaitStyle>(q, size, n)); },
         });
     name.raw = pair.raw;
     name.seed = pair.seed;
     return PairRows{
         make_row("send+recv pair", "ns", size, pair, false, true),
         make_row("timed send+recv pair", "ns", size, timed, false, true),
+        make_row("send+wait+recv", "ns", size, wait, false, true),
         make_row("name-based send+recv pair", "ns", size, name, false, false),
     };
 }
@@ -251,11 +256,12 @@ int main(int argc, char **argv)
 
     unlink_queues_on_signals();
     const Placement placement = place_processes(!spread, streams_on_one_cpu);
-    std::vector<Row> pairs, timed, names, p50, p99, streamed, bytes;
+    std::vector<Row> pairs, timed, waits, names, p50, p99, streamed, bytes;
     for (const std::size_t size : message_sizes) {
         const PairRows r = measure_pairs(size, settings);
         pairs.push_back(r.pair);
         timed.push_back(r.timed);
+        waits.push_back(r.wait);
         names.push_back(r.name);
     }
     for (const std::size_t size : message_sizes) {
@@ -270,7 +276,7 @@ int main(int argc, char **argv)
     }
 
     std::vector<Row> table;
-    for (const auto *group : {&pairs, &timed, &p50, &p99, &streamed, &bytes, &names})
+    for (const auto *group : {&pairs, &timed, &waits, &p50, &p99, &streamed, &bytes, &names})
         table.insert(table.end(), group->begin(), group->end());
     print_header(settings, placement);
     print_table(table);

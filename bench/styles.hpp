@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -178,6 +179,45 @@ public:
         if (n < 0)
             die_pmq("pmq_recv_timed");
         return static_cast<std::size_t>(n);
+    }
+};
+
+// Waiting for a message, then taking it: poll() + mq_receive, as a program
+// with an event loop writes it.  (The message is always there: this
+// measures the cost of asking, not of waiting.)
+class RawWaitStyle : public RawStyle {
+public:
+    using RawStyle::RawStyle;
+    std::size_t receive(char *buf, std::size_t cap)
+    {
+        struct pollfd pfd = {fd_, POLLIN, 0};
+        if (::poll(&pfd, 1, -1) != 1)
+            die_errno("poll");
+        return RawStyle::receive(buf, cap);
+    }
+};
+
+// The same through the bare wrapper: the floor of pmq_wait + pmq_recv.
+class BareWrapperWaitStyle : public BareWrapperStyle {
+public:
+    using BareWrapperStyle::BareWrapperStyle;
+    std::size_t receive(char *buf, std::size_t cap)
+    {
+        if (const int rc = bare_wrapper_wait(fd_, POLLIN); rc < 0)
+            die("poll", std::strerror(-rc));
+        return BareWrapperStyle::receive(buf, cap);
+    }
+};
+
+// libpmq 1.1: pmq_wait, then pmq_recv.
+class HandleWaitStyle : public HandleStyle {
+public:
+    using HandleStyle::HandleStyle;
+    std::size_t receive(char *buf, std::size_t cap)
+    {
+        if (pmq_wait(q_, PMQ_READ, -1) != static_cast<int>(PMQ_READ))
+            die_pmq("pmq_wait");
+        return HandleStyle::receive(buf, cap);
     }
 };
 

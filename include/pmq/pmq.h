@@ -20,14 +20,21 @@
  *    most that many milliseconds of CLOCK_MONOTONIC.  A non-blocking handle
  *    never waits.  A wait interrupted by a signal handler returns PMQ_EINTR;
  *    only an endless wait (timeout < 0) is restarted instead when the handler
- *    was installed with SA_RESTART, as read() is.  (Since 1.1 libpmq waits
- *    in ppoll(), and no interface says which signal interrupted it: an
- *    endless wait restarts when every caught signal the thread does not
- *    block has an SA_RESTART handler, and returns PMQ_EINTR otherwise.)
- *  - Since 1.1 every call that waits (send, receive, pmq_wait) first tries
- *    without waiting, then waits in ppoll() on the queue's descriptor and a
- *    per-handle eventfd that pmq_interrupt writes (made on the handle's first
- *    wait; while no descriptor is left for it the wait checks every 5 ms).
+ *    was installed with SA_RESTART, as read() is.  (Since 1.1 an endless
+ *    wait past its first 4 ms waits in ppoll(), and no interface says which
+ *    signal interrupted that: it restarts when every caught signal the thread
+ *    does not block has an SA_RESTART handler, and returns PMQ_EINTR
+ *    otherwise.)
+ *  - Since 1.1 a send or receive that must wait first tries without waiting
+ *    (on a ready queue that is the one system call).  An endless one then
+ *    waits up to 4 ms inside the kernel's mq_timedsend/mq_timedreceive, where
+ *    the other side hands it the message or the room at once, as in 1.0.
+ *    After that, and for timed calls and pmq_wait from the start, it waits in
+ *    ppoll() on the queue's descriptor and a per-handle eventfd that
+ *    pmq_interrupt writes (made on the handle's first wait; while no
+ *    descriptor is left for it the wait looks every 5 ms).  So pmq_interrupt
+ *    is noticed within 4 ms at most (more only if the wall clock is set back
+ *    during those 4 ms: the kernel's deadline is CLOCK_REALTIME).
  *    pthread_cancel of a thread blocked in any of them unwinds cleanly.
  *
  * Pure C99: this header must compile with -std=c99 -pedantic and from C++.
@@ -142,11 +149,12 @@ PMQ_API const char *pmq_name(pmq_queue *q);
 
 /* Notification, as mq_notify: one-shot, one registered process per queue
  * (else PMQ_EBUSY), fires when the queue goes from empty to non-empty and no
- * receiver is blocked inside the kernel's mq_receive.  libpmq's receives
- * (since 1.1 also the endless ones) and pmq_wait wait in poll() and never
- * hold notification back: the callback fires although a pmq_recv waits, and
- * both may then race for the message.  The kernel cancels
- * the registration when this process closes any descriptor of the queue.
+ * receiver is blocked inside the kernel's mq_receive.  Of libpmq's calls only
+ * an endless receive in its first 4 ms of waiting is (see above); after that,
+ * timed receives and pmq_wait wait in poll() and do not hold notification
+ * back: the callback fires although such a receive waits, and both may then
+ * race for the message.  The kernel cancels the registration when this
+ * process closes any descriptor of the queue.
  * The callback runs on a thread libpmq owns and may register again, or close
  * its handle, from inside.  fn NULL / signo 0 cancels. */
 typedef void (*pmq_notify_fn)(pmq_queue *q, void *ctx);
@@ -176,12 +184,12 @@ PMQ_API int pmq_get_limits(pmq_limits *out);
 PMQ_API int pmq_wait(pmq_queue *q, unsigned events, int timeout_ms);
 
 /* Every call blocked on this handle (pmq_send, pmq_recv, pmq_wait, timed or
- * not) returns PMQ_ECANCELED within milliseconds, even if pmq_resume follows
- * at once, and every later call on it that would wait returns PMQ_ECANCELED
- * at once, until pmq_resume.  Calls that need not wait (a ready queue, a
- * non-blocking handle, timeout_ms 0) behave as before.  Any thread may call
- * it, a notification callback included, any number of times; not a signal
- * handler (it takes a lock).  It does not touch the queue, other handles of
+ * not) returns PMQ_ECANCELED within 4 ms (see the conventions above), even
+ * if pmq_resume follows at once, and every later call on it that would wait
+ * returns PMQ_ECANCELED at once, until pmq_resume.  Calls that need not wait
+ * (a ready queue, a non-blocking handle, timeout_ms 0) behave as before.
+ * Any thread may call it, a notification callback included, any number of
+ * times; not a signal handler (it takes a lock).  It does not touch the queue, other handles of
  * it, or the name-based calls. */
 PMQ_API int pmq_interrupt(pmq_queue *q);
 /* Ends pmq_interrupt: calls that start afterwards wait again. */

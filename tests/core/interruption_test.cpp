@@ -145,6 +145,50 @@ TEST_F(Interrupt, EightBlockedSendersAndWaitersReturnCanceledPromptly)
     EXPECT_EQ(pmq_recv_timed(q_, buf_, sizeof buf_, nullptr, 0), PMQ_EAGAIN);
 }
 
+// An endless call first waits up to 4 ms inside the kernel's
+// mq_timedreceive/mq_timedsend, where no eventfd can wake it: interrupted
+// there, it still returns within the promise.
+TEST_F(Interrupt, CallsStillInsideTheKernelReturnCanceledPromptly)
+{
+    for (const bool sending : {false, true}) {
+        if (sending)
+            fill();
+        steady::duration best = steady::duration::max();
+        for (int round = 0; round < 3 && best >= prompt; ++round) {
+            std::vector<Blocked> threads(4);
+            for (Blocked &b : threads) {
+                b.call = sending ? Call::send : Call::recv;
+                b.thread = std::thread([&b, this] {
+                    b.tid = pmq_test::current_tid();
+                    b.result = make_call(q_, b.call, 0);
+                    b.returned = steady::now();
+                });
+            }
+            const long in_kernel = sending ? SYS_mq_timedsend : SYS_mq_timedreceive;
+            for (Blocked &b : threads) {
+                while (b.tid == 0)
+                    std::this_thread::yield();
+                // In the kernel's wait, or (on a slow machine) already past it.
+                while (pmq_test::current_syscall(b.tid) != in_kernel &&
+                       pmq_test::current_syscall(b.tid) != SYS_ppoll)
+                    std::this_thread::yield();
+            }
+            const auto interrupted = steady::now();
+            ASSERT_EQ(pmq_interrupt(q_), PMQ_OK);
+            steady::duration slowest{};
+            for (Blocked &b : threads) {
+                b.thread.join();
+                EXPECT_EQ(b.result, PMQ_ECANCELED);
+                slowest = std::max(slowest, b.returned - interrupted);
+            }
+            ASSERT_EQ(pmq_resume(q_), PMQ_OK);
+            best = std::min(best, slowest);
+        }
+        EXPECT_LT(best, prompt) << std::chrono::duration<double, std::milli>(best).count()
+                                << " ms" << (sending ? " (send)" : " (receive)");
+    }
+}
+
 // A resume right after the interrupt does not strand calls that were blocked
 // when it came: each waited on an eventfd the interrupt retired for good.
 TEST_F(Interrupt, ResumeAtOnceStillCancelsTheCallsThatWereBlocked)
