@@ -2,6 +2,7 @@
 imports, else the ctypes one (another interpreter, no compiler, or the
 environment variable PMQ_PURE_PYTHON=1)."""
 
+import importlib
 import os
 
 from . import _arguments, _core_ctypes, _waiting
@@ -16,8 +17,8 @@ def _speedups():
         # libpmq.so.1 is already loaded (pmq._native): the extension's
         # dependency on that soname resolves to it, so both paths share one
         # copy of the library, the one PMQ_LIBRARY may have named.
-        from . import _speedups
-    except ImportError as error:
+        _speedups = importlib.import_module(__package__ + "._speedups")
+    except ImportError as error:  # "No module named 'pmq._speedups'", or why it failed
         return None, str(error)
     return _speedups, None
 
