@@ -122,6 +122,9 @@ void check_options(CLI::App *command, BridgeOptions &options, bool is_export)
 
 int main(int argc, char **argv)
 {
+    // First of all: a SIGTERM that comes while the bridge is still starting
+    // (a supervisor restarting it at once, say) is a clean stop, not a kill.
+    install_stop_handlers();
     CLI::App app{"pmq-bridge: carry a POSIX message queue between hosts over NATS JetStream", "pmq-bridge"};
     app.set_version_flag("--version", version_text, "Print the versions and exit");
     app.require_subcommand(1);
@@ -171,7 +174,6 @@ int main(int argc, char **argv)
         set_log_prefix(std::string("pmq-bridge ") + (is_export ? "export " : "import ") + queue_name(options.queue));
         set_verbose(is_export ? export_verbose : import_verbose);
         check_options(command, options, is_export);
-        install_stop_handlers();
         prepare_state_dir(options.state_dir);
         status = is_export ? run_export(options) : run_import(options);
     } catch (const Fatal &fatal) {

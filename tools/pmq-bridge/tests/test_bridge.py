@@ -393,6 +393,9 @@ def scenario_bridge_kills(work):
         summary = summary_of(recv, 300)
         check("the producer finished", sender.wait(timeout=30) == 0)
         for role, p in procs.items():
+            # The last restart may be moments old: stop it once it runs.
+            state = os.path.join(work, "sa" if role == "export" else "sb")
+            wait_for(lambda: status(state, role).get("pid") == p.pid, 30)
             stop(p, role)
         log = bridges.log_text()
         uncertain = log.count("may have been sent before the last kill")
