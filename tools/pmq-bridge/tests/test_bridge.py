@@ -417,9 +417,19 @@ def scenario_node_faults(work):
         exp = bridges.start(a, "export", "/q", "fault.jobs", sa, ["--replicas", "3"])
         imp = bridges.start(b, "import", "/q", "fault.jobs", sb)
         recv = receiver(b, "/q", "stream", total, 5, 90000, 3000)
-        sender = a.popen([DRIVER, "send", "/q", "stream", "0", str(total), "5"])
-        # The faults come while the export side is still publishing.
+        # The producer sends in thirds, each started just before a fault, so
+        # every fault lands while the export side is still publishing (a
+        # fast bridge could otherwise be done before the first one).
+        third = total // 3
+        chunks = [(0, third), (third, third), (2 * third, total - 2 * third)]
+
+        def send_chunk(first, count):
+            return a.popen([DRIVER, "send", "/q", "stream", str(first), str(count), "5"])
+
+        sender = send_chunk(*chunks[0])
         wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 8, 60)
+        check("the first third was sent", sender.wait(timeout=120) == 0)
+        sender = send_chunk(*chunks[1])
         leader = cluster.stream_leader("fault_jobs")
         cluster.kill(leader)
         at = status(sa, "export").get("forwarded", 0)
@@ -429,6 +439,8 @@ def scenario_node_faults(work):
         cluster.start(leader)
         cluster.wait_healthy([leader])
         wait_for(lambda: status(sa, "export").get("forwarded", 0) > total // 2, 60)
+        check("the second third was sent", sender.wait(timeout=120) == 0)
+        sender = send_chunk(*chunks[2])
         paused = [0, 1]
         for i in paused:
             cluster.pause(i)
