@@ -8,6 +8,7 @@ PMQ_TEST_PACKAGES=(
   strace valgrind util-linux libseccomp-dev
   libcli11-dev nlohmann-json3-dev scdoc mandoc groff-base
   chicken-bin libchicken-dev
+  python3-dev
   abigail-tools
   nats-server libnats-dev openssl
 )

@@ -104,8 +104,9 @@ Status diagnose_open_failure(int err, const char *operation, const char *name, b
     case EACCES:
         return fail(Errc::permission_denied,
                     "%s(\"%s\"): permission denied: this user may not open the queue this "
-                    "way; its owner and mode exclude you (queues are created 0600, owner only, "
-                    "unless their creator gives a wider mode)",
+                    "way; its owner and mode exclude you (pmq_create asks for 0600, owner only, "
+                    "unless its caller gives a wider mode, and the creator's umask may "
+                    "remove more)",
                     operation, name);
     case ENAMETOOLONG:
         return fail(Errc::bad_name, "%s(\"%.32s...\"): the name is too long for this system",

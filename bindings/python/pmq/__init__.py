@@ -8,16 +8,21 @@
     pmq.unlink("/jobs")
 
 The library is loaded from the file named by the environment variable
-PMQ_LIBRARY, else as "libpmq.so.1" through the system's loader.
+PMQ_LIBRARY, else as "libpmq.so.1" through the system's loader.  Sends and
+receives run in the C extension pmq._speedups when it imports, else through
+ctypes (PMQ_PURE_PYTHON=1 asks for that): pmq.implementation says which.
 """
 
-from .errors import (Code, Error, Exists, InvalidArgument, InvalidName, LimitExceeded,
-                     MessageTooLarge, NotFound, PermissionDenied, Timeout, WouldBlock)
-from .queue import Attributes, Message, Queue, unlink
+from ._core import fallback_reason, implementation
+from .errors import (Busy, Canceled, Code, Error, Exists, InvalidArgument, InvalidName, LimitExceeded,
+                     MessageTooLarge, NotFound, PermissionDenied, Timeout, WouldBlock,
+                     WrongDirection)
+from .queue import Attributes, Message, Queue, Ready, unlink
 from .system import Limits, limits, supported, version
 
 __all__ = [
-    "Attributes", "Code", "Error", "Exists", "InvalidArgument", "InvalidName", "Limits",
-    "LimitExceeded", "Message", "MessageTooLarge", "NotFound", "PermissionDenied", "Queue",
-    "Timeout", "WouldBlock", "limits", "supported", "unlink", "version",
+    "Attributes", "Busy", "Canceled", "Code", "Error", "Exists", "InvalidArgument", "InvalidName",
+    "Limits", "LimitExceeded", "Message", "MessageTooLarge", "NotFound", "PermissionDenied",
+    "Queue", "Ready", "Timeout", "WouldBlock", "WrongDirection", "fallback_reason", "implementation",
+    "limits", "supported", "unlink", "version",
 ]

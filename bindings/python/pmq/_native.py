@@ -88,6 +88,13 @@ PROTOTYPES = {
                                _c_uint]),
     "pmq_info": (_c_int, [_c_char_p, ctypes.POINTER(pmq_attr)]),
     "pmq_get_limits": (_c_int, [ctypes.POINTER(pmq_limits)]),
+    # 1.1
+    "pmq_wait": (_c_int, [queue_p, _c_uint, _c_int]),
+    "pmq_interrupt": (_c_int, [queue_p]),
+    "pmq_resume": (_c_int, [queue_p]),
+    "pmq_adopt": (_c_int, [_c_int, _c_char_p, ctypes.POINTER(queue_p)]),
+    "pmq_create_unique": (_c_int, [_c_char_p, _c_uint, _c_uint, _c_int64, _c_int64,
+                                   ctypes.POINTER(queue_p)]),
     "pmq_strerror": (_c_char_p, [_c_int]),
     "pmq_err_name": (_c_char_p, [_c_int]),
     "pmq_last_error": (_c_char_p, []),

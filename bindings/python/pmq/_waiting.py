@@ -10,10 +10,11 @@ longer than asked.
 
 import ctypes
 import math
+import re
 import time
 
 from ._native import TIMEOUT_MS_MAX
-from .errors import Code, InvalidArgument
+from .errors import Code, InvalidArgument, error_for
 
 try:
     # pythonapi is a PyDLL: if a handler raised, ctypes raises it here.
@@ -74,3 +75,16 @@ def call_timed(function, timeout):
         elif not (result == Code.ETIMEDOUT and timeout_ms == TIMEOUT_MS_MAX):
             return result
         timeout_ms = _milliseconds(deadline - time.monotonic(), at_least)
+
+
+# libpmq's explanation of a timeout names the timeout_ms of the last call, which
+# after an interrupted wait is only the time that was left.
+_WHOLE_TIMEOUT = re.compile(r"for the whole \d+ ms")
+
+
+def fail(code, message, timeout):
+    """Raises the exception for a failed call's code and libpmq's explanation;
+    a timeout is explained with the `timeout` (seconds) the caller asked for."""
+    if code == Code.ETIMEDOUT and timeout is not None:
+        message = _WHOLE_TIMEOUT.sub("for the whole timeout of %g s" % timeout, message)
+    raise error_for(code, message)

@@ -32,6 +32,7 @@ class Code(enum.IntEnum):
     ENOMEM = -13
     ENOTSUP = -14
     ESYS = -15
+    ECANCELED = -16
 
 
 # The errno a Python programmer would expect for each code, when one fits.
@@ -95,6 +96,21 @@ class Timeout(Error, TimeoutError):
     """PMQ_ETIMEDOUT: the queue stayed full or empty for the whole timeout."""
 
 
+class WrongDirection(Error, PermissionError):
+    """PMQ_EBADF: the handle was not opened for this direction (a send on a
+    queue opened with write=False, a receive on one opened with read=False)."""
+
+
+class Busy(Error):
+    """PMQ_EBUSY: another process (or handle) already holds the queue's
+    notification; it must cancel it first."""
+
+
+class Canceled(Error):
+    """PMQ_ECANCELED: Queue.interrupt() stopped the call, or the handle is
+    interrupted and the call would have waited (until Queue.resume())."""
+
+
 class LimitExceeded(Error):
     """PMQ_ELIMIT: a system limit (fs.mqueue.*, RLIMIT_MSGQUEUE, open files)
     refused the request; the message names the limit and how to raise it."""
@@ -123,6 +139,9 @@ _CLASSES = {
     Code.ETIMEDOUT: Timeout,
     Code.EMSGSIZE: MessageTooLarge,
     Code.ELIMIT: LimitExceeded,
+    Code.EBADF: WrongDirection,
+    Code.EBUSY: Busy,
+    Code.ECANCELED: Canceled,
 }
 
 

@@ -1,26 +1,29 @@
 """pmq.Queue: a handle on one POSIX message queue, and pmq.unlink()."""
 
+import atexit
 import collections
 import ctypes
-import operator
+import itertools
 import os
-import threading
 import warnings
+import weakref
 
-from . import _native
+from . import _asyncio, _core, _native
+from ._arguments import INT64_MAX, INT64_MIN, UINT_MAX, integer
 from ._native import lib
-from ._waiting import call, call_timed, seconds
-from .errors import Code, Error, InvalidArgument, InvalidName, check
+from ._waiting import call, call_timed, fail, seconds
+from .errors import Code, Error, InvalidArgument, InvalidName, check, last_error
 
 #: What Queue.attributes returns.
 Attributes = collections.namedtuple(
     "Attributes", "max_messages message_size current_messages nonblocking")
 
+#: What Queue.wait() returns: which of the directions asked for are ready.
+Ready = collections.namedtuple("Ready", "read write")
+
 #: What Queue.receive() returns: unpack it as ``data, priority = q.receive()``.
 Message = collections.namedtuple("Message", "data priority")
-
-_UINT_MAX = 2**32 - 1
-_INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
+_core.configure(Message)
 
 
 def _encode_name(name):
@@ -38,33 +41,9 @@ def _encode_name(name):
     return raw
 
 
-def _integer(what, value, low, high, hint):
-    """`value` as an int in low..high; ctypes would silently wrap it otherwise."""
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError("%s must be an int, not %s" % (what, type(value).__name__)) from None
-    if not low <= value <= high:
-        raise InvalidArgument(Code.EINVAL, "%s %d is out of range; %s" % (what, value, hint))
-    return value
-
-
 def _size(what, value):
-    return _integer(what, value, _INT64_MIN, _INT64_MAX,
-                    "0 means the system default (see pmq.limits())")
-
-
-def _payload(data):
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        raise TypeError("a message is bytes, not str; encode it first, e.g. "
-                        "text.encode('utf-8')")
-    try:
-        return memoryview(data).tobytes()
-    except TypeError:
-        raise TypeError("a message is bytes, bytearray or memoryview, not %s"
-                        % type(data).__name__) from None
+    return integer(what, value, INT64_MIN, INT64_MAX,
+                   "0 means the system default (see pmq.limits())")
 
 
 def _direction(operation, name, read, write):
@@ -79,7 +58,49 @@ def unlink(name):
     check(lib.pmq_unlink(_encode_name(name)))
 
 
-class Queue:
+# Every open Queue, so that a child after fork() can forget the calls the
+# parent's other threads were making (the child does not have those threads,
+# and close() would otherwise wait for them forever).
+_open_queues = weakref.WeakSet()
+
+
+def _forget_parent_calls():
+    for queue in list(_open_queues):
+        queue._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parent_calls)
+
+# Notifications registered and not yet delivered: token -> (queue, callback).
+# libpmq gets the token, never a Python object, so a notification that fires
+# after it was cancelled finds nothing here and calls nothing.
+_notifications = {}
+_tokens = itertools.count(1)
+_NO_CALLBACK = _native.notify_fn()  # NULL: cancels
+
+
+@_native.notify_fn
+def _deliver(handle, token):
+    # On libpmq's notification thread; ctypes holds the GIL while this runs,
+    # and reports what the callback raises through sys.unraisablehook.
+    entry = _notifications.pop(token, None)
+    if entry is not None:
+        queue, callback = entry
+        callback(queue)
+
+
+@atexit.register
+def _cancel_notifications():
+    # A notification thread must not call into an interpreter that is gone.
+    for queue, _ in list(_notifications.values()):
+        try:
+            queue.notify(None)
+        except Error:
+            pass
+
+
+class Queue(_core.Core):
     """An open POSIX message queue.
 
     Get one from Queue.create() or Queue.open(); close it with close() or a
@@ -87,12 +108,13 @@ class Queue:
     as for files).  Every method may be called from several threads at once.
     Closing a queue another thread is blocked on takes effect when that call
     returns.
+
+    send() and receive() run in C (pmq._speedups) when that extension
+    imports, else through ctypes: pmq.implementation says which.
     """
 
-    # Kept on the class so that __del__ still finds it while the interpreter
-    # shuts down.
-    _pmq_close = lib.pmq_close
-    _handle = None
+    _pointer = None
+    _notify_token = None
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use pmq.Queue.create(name, ...) or pmq.Queue.open(name, ...)")
@@ -107,13 +129,13 @@ class Queue:
         flags = _direction("Queue.create", name, read, write)
         flags |= (_native.PMQ_EXCL if exclusive else 0)
         flags |= (_native.PMQ_NONBLOCK if nonblocking else 0)
-        mode = _integer("mode", mode, 0, _UINT_MAX, "it holds permission bits such as 0o600")
+        mode = integer("mode", mode, 0, UINT_MAX, "it holds permission bits such as 0o600")
         max_messages = _size("max_messages", max_messages)
         message_size = _size("message_size", message_size)
         handle = _native.queue_p()
         check(lib.pmq_create(raw, flags, mode, max_messages, message_size,
                              ctypes.byref(handle)))
-        return cls._adopt(handle, raw)
+        return cls._wrap(handle, os.fsdecode(raw))
 
     @classmethod
     def open(cls, name, *, read=True, write=True, nonblocking=False):
@@ -123,60 +145,72 @@ class Queue:
         flags |= (_native.PMQ_NONBLOCK if nonblocking else 0)
         handle = _native.queue_p()
         check(lib.pmq_open(raw, flags, ctypes.byref(handle)))
-        return cls._adopt(handle, raw)
+        return cls._wrap(handle, os.fsdecode(raw))
 
     @classmethod
-    def _adopt(cls, handle, raw_name):
-        self = object.__new__(cls)
-        self._name = os.fsdecode(raw_name)
-        self._lock = threading.Lock()
-        self._calls = 0          # calls using the handle right now
-        self._closing = False
-        self._handle = handle
-        try:
-            # Fixed for the queue's life; receive() needs a buffer this large.
-            self._message_size = self._attr().message_size
-        except BaseException:
-            self.close()
-            raise
+    def create_unique(cls, prefix, *, read=True, write=True, max_messages=0, message_size=0,
+                      mode=0o600, nonblocking=False):
+        """Creates a new queue named `prefix` followed by 16 random characters,
+        exclusively (trying another suffix if that name is taken): for a
+        private reply queue.  The queue's name attribute is the name to tell
+        the other side; unlink it when done.  `prefix` is '/' and up to
+        name_max - 16 characters; the other arguments are create()'s."""
+        raw = _encode_name(prefix)
+        flags = _direction("Queue.create_unique", prefix, read, write)
+        flags |= (_native.PMQ_NONBLOCK if nonblocking else 0)
+        mode = integer("mode", mode, 0, UINT_MAX, "it holds permission bits such as 0o600")
+        max_messages = _size("max_messages", max_messages)
+        message_size = _size("message_size", message_size)
+        handle = _native.queue_p()
+        check(lib.pmq_create_unique(raw, flags, mode, max_messages, message_size,
+                                    ctypes.byref(handle)))
+        return cls._wrap(handle, os.fsdecode(lib.pmq_name(handle)))
+
+    @classmethod
+    def adopt(cls, fd, name=None):
+        """Owns a message-queue descriptor opened elsewhere (inherited across
+        exec, or passed by systemd's ListenMessageQueue=): the directions come
+        from its access mode; close() closes it.  `name` is only a label for
+        the name attribute and explanations ("" if None).  A descriptor that
+        is not a message queue raises pmq.InvalidArgument and stays open."""
+        fd = integer("fd", fd, 0, 2**31 - 1, "it is an open message-queue descriptor")
+        raw = b"" if name is None else _encode_name(name)
+        handle = _native.queue_p()
+        check(lib.pmq_adopt(fd, raw if name is not None else None, ctypes.byref(handle)))
+        return cls._wrap(handle, os.fsdecode(raw))
+
+    @classmethod
+    def _wrap(cls, handle, name):
+        """A Queue owning `handle` (a ctypes pmq_queue pointer): closes it on failure."""
+        self = cls.__new__(cls)
+        self._name = name
+        attr = _native.pmq_attr()
+        result = lib.pmq_getattr(handle, ctypes.byref(attr))
+        if result < 0:
+            error = last_error(result)
+            lib.pmq_close(handle)
+            raise error
+        # The size is fixed for the queue's life; receive() needs a buffer this large.
+        self._attach(ctypes.cast(handle, ctypes.c_void_p).value, attr.message_size)
+        self._pointer = handle
+        _open_queues.add(self)
         return self
 
-    # -- keeping the handle alive while calls use it -------------------------
-
-    def _enter(self):
-        with self._lock:
-            if self._handle is None or self._closing:
-                raise Error(Code.EBADF, "queue %r is closed; open it again with "
-                            "pmq.Queue.open()" % self._name)
-            self._calls += 1
-            return self._handle
-
-    def _leave(self):
-        with self._lock:
-            self._calls -= 1
-            if not (self._closing and self._calls == 0):
-                return
-            handle, self._handle = self._handle, None
-        check(self._pmq_close(handle))
+    def _handle(self):
+        """Starts a call with the handle: pair it with _leave() in a finally."""
+        self._enter()
+        return self._pointer
 
     def close(self):
         """Closes the handle (again: no-op).  The queue itself lives on until
-        it is unlinked."""
-        with self._lock:
-            if self._handle is None or self._closing:
-                return
-            self._closing = True
-            if self._calls:
-                return  # the last call still using the handle closes it
-            handle, self._handle = self._handle, None
-        check(self._pmq_close(handle))
+        it is unlinked; a notification registered through this handle ends."""
+        _notifications.pop(self._notify_token, None)
+        super().close()
 
     def __del__(self):
-        if self._handle is not None and not self._closing:
+        if self._pointer is not None and not self.closed:
             warnings.warn("unclosed %r" % (self,), ResourceWarning, source=self)
-            self._closing = True
-            self._pmq_close(self._handle)
-            self._handle = None
+            super().close()
 
     def __enter__(self):
         return self
@@ -184,58 +218,10 @@ class Queue:
     def __exit__(self, *exc_info):
         self.close()
 
-    # -- messages -------------------------------------------------------------
-
-    def send(self, data, priority=0, timeout=None):
-        """Sends bytes (or a bytearray / memoryview) of at most message_size.
-
-        priority: 0 .. pmq.limits().prio_max-1, higher received first.
-        timeout: None waits for room as the handle does (a non-blocking
-        handle raises pmq.WouldBlock), 0 never waits (WouldBlock), > 0 waits
-        at most that many seconds (then pmq.Timeout)."""
-        payload = _payload(data)
-        priority = _integer("priority", priority, 0, _UINT_MAX,
-                            "priorities are 0 .. pmq.limits().prio_max - 1")
-        if timeout is not None:
-            timeout = seconds(timeout)
-        handle = self._enter()
-        try:
-            if timeout is None:
-                result = call(lambda: lib.pmq_send(handle, payload, len(payload), priority))
-            else:
-                result = call_timed(lambda timeout_ms: lib.pmq_send_timed(
-                    handle, payload, len(payload), priority, timeout_ms), timeout)
-            check(result)
-        finally:
-            self._leave()
-
-    def receive(self, timeout=None):
-        """Takes the oldest message of the highest priority: (data, priority).
-
-        timeout: as for send(), waiting for a message instead of for room."""
-        if timeout is not None:
-            timeout = seconds(timeout)
-        handle = self._enter()
-        try:
-            # A buffer per call: threads may receive on one queue at once.
-            size = self._message_size
-            buffer = ctypes.create_string_buffer(size)
-            priority = ctypes.c_uint()
-            if timeout is None:
-                length = call(lambda: lib.pmq_recv(handle, buffer, size,
-                                                   ctypes.byref(priority)))
-            else:
-                length = call_timed(lambda timeout_ms: lib.pmq_recv_timed(
-                    handle, buffer, size, ctypes.byref(priority), timeout_ms), timeout)
-            check(length)
-            return Message(ctypes.string_at(buffer, length), priority.value)
-        finally:
-            self._leave()
-
     # -- state ----------------------------------------------------------------
 
     def _attr(self):
-        handle = self._enter()
+        handle = self._handle()
         try:
             attr = _native.pmq_attr()
             check(lib.pmq_getattr(handle, ctypes.byref(attr)))
@@ -257,7 +243,7 @@ class Queue:
 
     @nonblocking.setter
     def nonblocking(self, on):
-        handle = self._enter()
+        handle = self._handle()
         try:
             check(lib.pmq_set_nonblocking(handle, 1 if on else 0))
         finally:
@@ -268,19 +254,135 @@ class Queue:
         """The name the queue was opened with, e.g. '/jobs'."""
         return self._name
 
-    @property
-    def closed(self):
-        return self._handle is None or self._closing
-
     def fileno(self):
         """The descriptor to watch with selectors, select or asyncio (readable:
         a message is waiting; writable: there is room).  It stays owned by
         the queue: do not close it."""
-        handle = self._enter()
+        handle = self._handle()
         try:
             return check(lib.pmq_fd(handle))
         finally:
             self._leave()
+
+    # -- libpmq 1.1: waiting without taking, stopping blocked calls -------------
+
+    def wait(self, read=False, write=False, timeout=None):
+        """Waits until the queue has a message (read=True) and/or room
+        (write=True), taking and sending nothing; returns Ready(read, write),
+        what is ready among what was asked.  Another thread or process may
+        take it first: follow with a call that does not wait, or a timed one.
+
+        timeout: as for receive() (pmq.Timeout, or pmq.WouldBlock for 0 or a
+        non-blocking handle).  A direction the handle was not opened for
+        raises pmq.WrongDirection."""
+        if not (read or write):
+            raise InvalidArgument(Code.EINVAL, "Queue.wait(%r): read and write are both "
+                                  "False; ask for read=True, write=True or both" % self._name)
+        events = (_native.PMQ_READ if read else 0) | (_native.PMQ_WRITE if write else 0)
+        asked = timeout
+        if timeout is not None:
+            timeout = seconds(timeout)
+        handle = self._handle()
+        try:
+            if timeout is None:
+                result = call(lambda: lib.pmq_wait(handle, events, -1))
+            else:
+                result = call_timed(lambda timeout_ms: lib.pmq_wait(handle, events, timeout_ms),
+                                    timeout)
+            if result < 0:
+                fail(result, lib.pmq_last_error().decode("utf-8", "replace"), asked)
+            return Ready(bool(result & _native.PMQ_READ), bool(result & _native.PMQ_WRITE))
+        finally:
+            self._leave()
+
+    def interrupt(self):
+        """Stops every call blocked on this queue handle (send, receive, wait,
+        from any thread) with pmq.Canceled, and makes every later call that
+        would wait raise it at once, until resume().  Calls that need not wait
+        behave as before.  Other handles of the queue are not affected."""
+        handle = self._handle()
+        try:
+            check(lib.pmq_interrupt(handle))
+        finally:
+            self._leave()
+
+    def resume(self):
+        """Ends interrupt(): calls that start afterwards wait again."""
+        handle = self._handle()
+        try:
+            check(lib.pmq_resume(handle))
+        finally:
+            self._leave()
+
+    # -- notification ---------------------------------------------------------
+
+    def notify(self, callback):
+        """Asks for callback(queue) to be called, once, on a thread libpmq owns,
+        when the queue goes from empty to non-empty (and no receive is already
+        waiting), as mq_notify does; callback None cancels.
+
+        The callback may call notify() again to ask for the next one.  What it
+        raises goes to sys.unraisablehook; the process goes on.  The queue and
+        the callback stay alive while the notification is registered.  One
+        process per queue: pmq.Busy if another holds it."""
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable or None, not %s"
+                            % type(callback).__name__)
+        handle = self._handle()
+        try:
+            if callback is None:
+                check(lib.pmq_notify(handle, _NO_CALLBACK, None))
+                _notifications.pop(self._notify_token, None)
+                return
+            token = next(_tokens)
+            _notifications[token] = (self, callback)  # before: it may fire at once
+            result = lib.pmq_notify(handle, _deliver, token)
+            if result < 0:
+                error = last_error(result)
+                del _notifications[token]
+                raise error
+            previous, self._notify_token = self._notify_token, token
+            _notifications.pop(previous, None)
+        finally:
+            self._leave()
+
+    def notify_signal(self, signum):
+        """Asks for signal `signum` to be sent to this process, once, when the
+        queue goes from empty to non-empty (as notify() for a callback);
+        0 cancels.  It replaces a callback registered with notify()."""
+        signum = integer("signum", signum, -2**31, 2**31 - 1,
+                         "it is a signal number such as signal.SIGUSR1, or 0 to cancel")
+        handle = self._handle()
+        try:
+            if signum != 0 and self._notify_token in _notifications:
+                # libpmq refuses a signal while this handle's callback is
+                # registered (PMQ_EBUSY): the callback is cancelled first.
+                check(lib.pmq_notify(handle, _NO_CALLBACK, None))
+                _notifications.pop(self._notify_token, None)
+            check(lib.pmq_notify_signal(handle, signum))
+            _notifications.pop(self._notify_token, None)
+        finally:
+            self._leave()
+
+    # -- asyncio ----------------------------------------------------------------
+
+    async def receive_async(self, timeout=None):
+        """Takes a message as receive() does, waiting on the running asyncio
+        loop (loop.add_reader on fileno(), no thread) instead of blocking.
+
+        timeout: None waits as long as it takes, else at most that many
+        seconds (then pmq.Timeout).  Cancelling it (task.cancel(),
+        asyncio.timeout()) loses no message: one is taken only when it is
+        returned."""
+        return await _asyncio.receive(self, timeout)
+
+    async def send_async(self, data, priority=0, timeout=None):
+        """Sends as send() does, waiting for room on the running asyncio loop
+        (loop.add_writer on fileno(), no thread) instead of blocking.
+
+        timeout: None waits as long as it takes, else at most that many
+        seconds (then pmq.Timeout).  Cancelled, it has sent nothing."""
+        await _asyncio.send(self, data, priority, timeout)
 
     def __repr__(self):
         return "<pmq.Queue %r%s>" % (self._name, " closed" if self.closed else "")

@@ -24,6 +24,8 @@ class ExceptionClassesTest(unittest.TestCase):
         (pmq.MessageTooLarge, pmq.Code.EMSGSIZE, "PMQ_EMSGSIZE", errno.EMSGSIZE, OSError),
         (pmq.InvalidName, pmq.Code.ENAME, "PMQ_ENAME", errno.EINVAL, ValueError),
         (pmq.InvalidArgument, pmq.Code.EINVAL, "PMQ_EINVAL", errno.EINVAL, ValueError),
+        (pmq.WrongDirection, pmq.Code.EBADF, "PMQ_EBADF", errno.EBADF, PermissionError),
+        (pmq.Busy, pmq.Code.EBUSY, "PMQ_EBUSY", errno.EBUSY, OSError),
     ]
 
     def test_each_code_gets_its_class_code_name_errno_and_message(self):
@@ -40,7 +42,7 @@ class ExceptionClassesTest(unittest.TestCase):
                 self.assertEqual(str(error), "explained")
 
     def test_other_codes_are_plain_errors(self):
-        for code in [pmq.Code.EBADF, pmq.Code.EBUSY, pmq.Code.ENOTSUP, pmq.Code.ESYS]:
+        for code in [pmq.Code.ENOTSUP, pmq.Code.ESYS]:
             with self.subTest(code.name):
                 error = error_for(code, "why")
                 self.assertIs(type(error), pmq.Error)
@@ -173,18 +175,19 @@ class FailingCallsTest(QueueTestCase):
     def test_timeout(self):
         queue = self.new_queue(max_messages=1)
         self.assertFails(pmq.Timeout, lambda: queue.receive(timeout=0.02),
-                         mentions=[queue.name])
+                         mentions=[queue.name, "empty", "timeout of 0.02 s"])
         queue.send(b"fills it")
         self.assertFails(pmq.Timeout, lambda: queue.send(b"more", timeout=0.02),
-                         mentions=[queue.name])
+                         mentions=[queue.name, "full", "timeout of 0.02 s"])
         self.assertEqual(queue.attributes.current_messages, 1)
 
     def test_wrong_direction(self):
         queue = self.new_queue(read=False)
-        error = self.assertFails(pmq.Error, queue.receive, mentions=[queue.name])
+        error = self.assertFails(pmq.WrongDirection, queue.receive, mentions=[queue.name])
         self.assertEqual((error.code, error.errno), (pmq.Code.EBADF, errno.EBADF))
         with pmq.Queue.open(queue.name, write=False) as reader:
-            error = self.assertFails(pmq.Error, lambda: reader.send(b"x"))
+            error = self.assertFails(pmq.WrongDirection, lambda: reader.send(b"x"),
+                                     mentions=[queue.name])
             self.assertEqual(error.code, pmq.Code.EBADF)
 
     def test_closed_queue(self):
@@ -194,6 +197,7 @@ class FailingCallsTest(QueueTestCase):
                      lambda: queue.attributes, lambda: queue.nonblocking]:
             error = self.assertFails(pmq.Error, call, mentions=[queue.name, "closed"])
             self.assertEqual(error.code, pmq.Code.EBADF)
+            self.assertNotIsInstance(error, pmq.WrongDirection)
         with self.assertRaises(pmq.Error):
             queue.nonblocking = True
 

@@ -110,7 +110,7 @@ class HeaderTest(unittest.TestCase):
     def test_error_codes_match_the_header_and_the_library(self):
         codes = {name: int(value) for name, value in
                  re.findall(r"XX\(\s*(\w+)\s*,\s*(-?\d+)\s*,", self.header)}
-        self.assertEqual(len(codes), 16)
+        self.assertEqual(len(codes), 17)
         self.assertEqual({code.name: int(code) for code in Code}, codes)
         for code in Code:
             self.assertEqual(_native.lib.pmq_err_name(code), b"PMQ_" + code.name.encode())

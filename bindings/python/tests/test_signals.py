@@ -113,9 +113,11 @@ class SignalsTest(QueueTestCase):
         queue = self.new_queue()
         self.alarm(0.02, every=0.02)
         start = time.monotonic()
-        with self.assertRaises(pmq.Timeout):
+        with self.assertRaises(pmq.Timeout) as caught:
             queue.receive(timeout=0.5)
         elapsed = time.monotonic() - start
+        # Explained with the timeout asked for, not the time the last retry had left.
+        self.assertIn("for the whole timeout of 0.5 s", str(caught.exception))
         self.assertGreater(self.signals, 5)
         self.assertGreaterEqual(elapsed, 0.5)  # not cut short by an interruption
         self.assertLess(elapsed, 3.0)          # nor restarted from scratch each time

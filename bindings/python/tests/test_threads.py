@@ -79,6 +79,35 @@ class ThreadsTest(QueueTestCase):
         with self.assertRaises(OSError):  # the last user closed it
             os.fstat(fd)
 
+    def test_close_in_a_child_forked_while_another_thread_waits(self):
+        queue = self.new_queue()
+        fd = queue.fileno()
+        receiver = threading.Thread(target=lambda: queue.receive(timeout=10))
+        receiver.start()
+        time.sleep(0.1)  # the receiver is inside a call at fork time
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: only this thread; the receiver is the parent's
+            try:
+                queue.close()
+                try:
+                    os.fstat(fd)
+                    verdict = b"still open"
+                except OSError:
+                    verdict = b"closed"
+                os.write(write_end, verdict)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as pipe:
+            verdict = pipe.read()
+        os.waitpid(pid, 0)
+        with pmq.Queue.open(queue.name) as sender:
+            sender.send(b"for the parent's receiver")
+        receiver.join(10)
+        self.assertEqual(verdict, b"closed")
+        os.fstat(fd)  # the parent's handle is untouched
+
 
 if __name__ == "__main__":
     unittest.main()

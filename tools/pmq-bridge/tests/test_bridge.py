@@ -334,7 +334,11 @@ def scenario_oversize(work):
         imp = bridges.start(b, "import", "/q", "big.jobs", sb, ["--create", "--max-messages", "10", "--message-size", "4096"])
         check("import --create made the queue",
               wait_for(lambda: b.run([DRIVER, "count", "/q"], capture_output=True).returncode == 0, 20))
-        recv = receiver(b, "/q", "roundtrip", 3001, 0, 3000, 500)
+        # The receiver gives up 5 s after the last message: start it once both
+        # sides are through a cluster that may still be electing leaders.
+        check("both bridges forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding"
+                                                  and status(sb, "import").get("state") == "forwarding", 60))
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 5000, 500)
         # roundtrip message i has length i: 0..99, then 3000 (too big), then 100..199.
         for first, count in ((0, 100), (3000, 1), (100, 100)):
             a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
