@@ -39,8 +39,8 @@ const std::vector<Translation> &translations()
             {R"(unlink it first)", "remove it first with 'pmq unlink'"},
             {R"(create it first \(pmq_create\))", "create it first with 'pmq create'"},
             {R"(PMQ_NONBLOCK)", "--nonblock"},
-            {R"(pmq_create asks for 0600, owner only, unless its caller gives a wider mode)",
-             "'pmq create' makes queues 0600, owner only, unless --mode gives a wider one"},
+            {R"(unless its creator asks for a wider mode)",
+             "unless its creator asks for a wider one ('pmq create --mode')"},
             {R"(call again to go on waiting)", "run the command again to go on waiting"},
         };
         std::vector<Translation> compiled;
