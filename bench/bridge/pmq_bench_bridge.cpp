@@ -213,8 +213,8 @@ void print_table(const std::vector<SizeResult> &results)
                         median_of(series.of[one]), median_of(series.bridge()),
                         median_of(series.relative));
         }
-    std::printf("\nFloor, one at a time: the floor's consumer restricted as the import bridge "
-                "restricts its own (fetch 1, MaxAckPending 1).\n");
+    std::printf("\nFloor, one at a time: the floor's consumer restricted to one message per round "
+                "trip (fetch 1, MaxAckPending 1), as on a durable of an earlier pmq-bridge.\n");
     std::printf("Host A's sends into the export bridge's queue completed at:");
     for (const SizeResult &r : results)
         std::printf(" %.0f msg/s (%s)", median_of(r.export_rate), size_text(r.size).c_str());
