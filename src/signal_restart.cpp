@@ -5,13 +5,26 @@
 
 namespace pmq::detail {
 
+namespace {
+
+// Raised by the faulting instruction itself, so never the signal that woke a
+// thread blocked in ppoll; crash handlers (and sanitizers) install them
+// without SA_RESTART, which must not turn every endless wait into PMQ_EINTR.
+bool synchronous_fault(int signo)
+{
+    return signo == SIGSEGV || signo == SIGBUS || signo == SIGFPE || signo == SIGILL ||
+           signo == SIGTRAP || signo == SIGSYS;
+}
+
+} // namespace
+
 bool handlers_ask_for_restart()
 {
     sigset_t blocked;
     if (::pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0)
         return false;
     for (int signo = 1; signo < NSIG; ++signo) {
-        if (sigismember(&blocked, signo) == 1)
+        if (sigismember(&blocked, signo) == 1 || synchronous_fault(signo))
             continue;
         struct sigaction action {};
         // glibc refuses to show its own signals (cancellation, setxid): skipped.
