@@ -24,7 +24,8 @@
  *    wait past its first 4 ms waits in ppoll(), and no interface says which
  *    signal interrupted that: it restarts when every caught signal the thread
  *    does not block has an SA_RESTART handler, and returns PMQ_EINTR
- *    otherwise.)
+ *    otherwise; fault signals such as SIGSEGV and SIGBUS, raised only by the
+ *    faulting instruction, are not counted.)
  *  - Since 1.1 a send or receive that must wait first tries without waiting
  *    (on a ready queue that is the one system call).  An endless one then
  *    waits up to 4 ms inside the kernel's mq_timedsend/mq_timedreceive, where
