@@ -34,14 +34,7 @@ constexpr const char *bridge_durable = "pmq-bench-bridge";
 constexpr const char *floor_subject = "pmq.bench.floor";
 constexpr const char *floor_stream = "pmq_bench_floor";
 constexpr const char *floor_durable = "pmq-bench-floor";
-constexpr const char *serial_subject = "pmq.bench.serial";
-constexpr const char *serial_stream = "pmq_bench_serial";
-constexpr const char *serial_durable = "pmq-bench-serial";
 
-const char *subject_of(Style style)
-{
-    return style == Style::floor ? floor_subject : serial_subject;
-}
 constexpr int stall_timeout_ms = 30000; // no message for this long: something is broken
 
 enum class Op : int { measure, purge, quit };
@@ -123,10 +116,8 @@ public:
         if (exporting) {
             js_->wait_for_stream(bridge_stream, 60000);
             js_->copy_stream(bridge_stream, floor_stream, floor_subject);
-            js_->copy_stream(bridge_stream, serial_stream, serial_subject);
         } else {
-            floor_ = js_->pull_subscribe(floor_stream, floor_subject, floor_durable, 0);
-            serial_ = js_->pull_subscribe(serial_stream, serial_subject, serial_durable, 1);
+            floor_ = js_->pull_subscribe(floor_stream, floor_subject, floor_durable);
         }
     }
 
@@ -155,7 +146,6 @@ public:
     {
         js_->purge(bridge_stream);
         js_->purge(floor_stream);
-        js_->purge(serial_stream);
     }
 
 private:
@@ -170,7 +160,7 @@ private:
                 if (pmq_send(queue_, message, size, 0) != 0)
                     die("host A: pmq_send", pmq_last_error());
             } else {
-                js_->publish_async(subject_of(c.style), message, size, id_prefix + std::to_string(i));
+                js_->publish_async(floor_subject, message, size, id_prefix + std::to_string(i));
             }
             if (c.measure == Measure::latency) {
                 char next = 0;
@@ -200,8 +190,7 @@ private:
                 write_all(go_, &next, 1, "host B: telling host A");
             }
         };
-        const int batch = c.measure == Measure::latency || c.style == Style::serial ? 1 : 256;
-        natsSubscription *subscription = c.style == Style::floor ? floor_ : serial_;
+        const int batch = c.measure == Measure::latency ? 1 : 256;
         while (r.received < c.count) {
             if (c.style == Style::bridge) {
                 unsigned priority = 0;
@@ -212,7 +201,7 @@ private:
                     return;
                 }
                 take(buffer_.data(), static_cast<std::size_t>(n));
-            } else if (js_->fetch(subscription, batch, stall_timeout_ms, take) == 0) {
+            } else if (js_->fetch(floor_, batch, stall_timeout_ms, take) == 0) {
                 stalled(c, r, "");
                 return;
             }
@@ -240,8 +229,7 @@ private:
     pid_t bridge_ = 0;
     std::string log_;
     std::unique_ptr<JetStream> js_;
-    natsSubscription *floor_ = nullptr;  // host B's consumers, owned by js_
-    natsSubscription *serial_ = nullptr;
+    natsSubscription *floor_ = nullptr;  // host B's consumer, owned by js_
 };
 
 [[noreturn]] void serve(Host::Role role, const HostSettings &settings, int channel, int go)

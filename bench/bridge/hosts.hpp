@@ -12,11 +12,8 @@
 
 namespace bridge_bench {
 
-// floor: what the C client does at its best (async publish, batched pulls);
-// serial: the same, but the consumer takes one message at a time as the
-// import bridge does (fetch 1, MaxAckPending 1), to tell the cost of that
-// choice from the cost of the bridge's own work.
-enum class Style : int { bridge, floor, serial };
+// floor: what the C client does at its best (async publish, batched pulls).
+enum class Style : int { bridge, floor };
 enum class Measure : int { throughput, latency };
 
 struct HostSettings {

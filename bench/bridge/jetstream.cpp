@@ -128,15 +128,13 @@ void JetStream::complete_publishes()
 }
 
 natsSubscription *JetStream::pull_subscribe(const std::string &stream, const std::string &subject,
-                                            const std::string &durable, std::int64_t max_ack_pending)
+                                            const std::string &durable)
 {
     jsConsumerConfig config;
     jsConsumerConfig_Init(&config);
     config.Durable = durable.c_str();
     config.AckPolicy = js_AckExplicit;
     config.FilterSubject = subject.c_str();
-    if (max_ack_pending > 0)
-        config.MaxAckPending = max_ack_pending;
     jsConsumerInfo *info = nullptr;
     check(js_AddConsumer(&info, js_, stream.c_str(), &config, nullptr, nullptr), "js_AddConsumer");
     jsConsumerInfo_Destroy(info);

@@ -30,10 +30,9 @@ public:
     void complete_publishes();
 
     // A pull subscription through durable `durable`, which it creates with
-    // explicit acks and at most `max_ack_pending` messages unacknowledged
-    // (0: the server's default).  Destroyed with this object.
+    // explicit acks.  Destroyed with this object.
     natsSubscription *pull_subscribe(const std::string &stream, const std::string &subject,
-                                     const std::string &durable, std::int64_t max_ack_pending);
+                                     const std::string &durable);
     // Up to `batch` messages, waiting up to timeout_ms; each is acked after `use`.
     template <class Use>
     int fetch(natsSubscription *subscription, int batch, int timeout_ms, Use use)

@@ -54,8 +54,8 @@ struct Settings {
     std::string nats_server;
 };
 
-constexpr Style styles[] = {Style::bridge, Style::floor, Style::serial};
-constexpr int style_count = 3;
+constexpr Style styles[] = {Style::bridge, Style::floor};
+constexpr int style_count = 2;
 
 // One figure per round for each style, and the bridge's against the floor's
 // in the same round (a ratio for rates, a difference for latencies).
@@ -108,8 +108,7 @@ void progress(const char *what, std::size_t size, int round, int rounds)
 
 const char *style_name(Style style)
 {
-    return style == Style::bridge ? "through the bridge"
-           : style == Style::floor ? "the floor" : "the floor, one at a time";
+    return style == Style::bridge ? "through the bridge" : "the floor";
 }
 
 struct Pair {
@@ -190,32 +189,28 @@ void print_header(const Settings &s, const NatsServer &server)
 
 void print_table(const std::vector<SizeResult> &results)
 {
-    const int f = static_cast<int>(Style::floor), one = static_cast<int>(Style::serial);
-    std::printf("| measurement | size | floor: async publish + pull | floor, one at a time "
-                "| pmq-bridge | bridge vs floor |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|\n");
+    const int f = static_cast<int>(Style::floor);
+    std::printf("| measurement | size | floor: async publish + pull | pmq-bridge | bridge vs floor |\n");
+    std::printf("|---|---:|---:|---:|---:|\n");
     for (const SizeResult &r : results)
-        std::printf("| throughput | %s | %.0f msg/s | %.0f msg/s | %.0f msg/s | %.0f%% |\n",
-                    size_text(r.size).c_str(), median_of(r.rate.of[f]), median_of(r.rate.of[one]),
+        std::printf("| throughput | %s | %.0f msg/s | %.0f msg/s | %.0f%% |\n",
+                    size_text(r.size).c_str(), median_of(r.rate.of[f]),
                     median_of(r.rate.bridge()), 100 * median_of(r.rate.relative));
     for (const SizeResult &r : results) {
         const double bytes = static_cast<double>(r.size) / 1e6;
-        std::printf("| throughput | %s | %.2f MB/s | %.2f MB/s | %.2f MB/s | |\n",
+        std::printf("| throughput | %s | %.2f MB/s | %.2f MB/s | |\n",
                     size_text(r.size).c_str(), median_of(r.rate.of[f]) * bytes,
-                    median_of(r.rate.of[one]) * bytes, median_of(r.rate.bridge()) * bytes);
+                    median_of(r.rate.bridge()) * bytes);
     }
     for (const auto &[name, pick] : {std::pair{"latency p50", &SizeResult::p50},
                                      std::pair{"latency p99", &SizeResult::p99}})
         for (const SizeResult &r : results) {
             const Series &series = r.*pick;
-            std::printf("| %s | %s | %.3f ms | %.3f ms | %.3f ms | %+.3f ms |\n", name,
-                        size_text(r.size).c_str(), median_of(series.of[f]),
-                        median_of(series.of[one]), median_of(series.bridge()),
+            std::printf("| %s | %s | %.3f ms | %.3f ms | %+.3f ms |\n", name,
+                        size_text(r.size).c_str(), median_of(series.of[f]), median_of(series.bridge()),
                         median_of(series.relative));
         }
-    std::printf("\nFloor, one at a time: the floor's consumer restricted to one message per round "
-                "trip (fetch 1, MaxAckPending 1), as on a durable of an earlier pmq-bridge.\n");
-    std::printf("Host A's sends into the export bridge's queue completed at:");
+    std::printf("\nHost A's sends into the export bridge's queue completed at:");
     for (const SizeResult &r : results)
         std::printf(" %.0f msg/s (%s)", median_of(r.export_rate), size_text(r.size).c_str());
     std::printf("\n");

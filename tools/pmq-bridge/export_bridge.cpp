@@ -139,17 +139,28 @@ private:
         int attempts = 0;
     };
 
+    // Counted as they change, so that a message costs no walk over the spool.
+    void set_awaiting(Tracking &t, bool on)
+    {
+        if (t.awaiting != on)
+            on ? ++awaiting_ : --awaiting_;
+        t.awaiting = on;
+    }
+
+    void set_retry(Tracking &t, bool on)
+    {
+        if (t.retry != on)
+            on ? ++retrying_ : --retrying_;
+        t.retry = on;
+    }
+
     bool can_take() const
     {
         if (free_.empty() && armed_ < 0)
             return false; // spool full
-        size_t in_flight = 0;
-        for (const auto &[seq, index] : held_) {
-            if (slots_[index].retry)
-                return false; // the stream is not taking messages: neither do we
-            in_flight += slots_[index].awaiting ? 1 : 0;
-        }
-        return in_flight < max_in_flight_;
+        if (retrying_ > 0)
+            return false; // the stream is not taking messages: neither do we
+        return awaiting_ < max_in_flight_;
     }
 
     bool receive_one()
@@ -193,8 +204,8 @@ private:
         const Spool::Slot &slot = spool_.slot(index);
         Tracking &t = slots_[index];
         t.sent_at = Clock::now();
-        t.awaiting = true;
-        t.retry = false;
+        set_awaiting(t, true);
+        set_retry(t, false);
         ++t.attempts;
         natsMsg *msg = nullptr;
         natsStatus s = natsMsg_Create(&msg, options_.subject.c_str(), nullptr, spool_.payload(index),
@@ -213,7 +224,7 @@ private:
         natsMsg_Destroy(msg); // no-op when the library took it
         if (s == NATS_OK)
             return;
-        t.awaiting = false;
+        set_awaiting(t, false);
         if (s == NATS_MAX_PAYLOAD) {
             const int64_t limit = natsConnection_GetMaxPayload(nc_);
             refuse(index, "a message of " + std::to_string(slot.length) + " bytes (priority " + priority +
@@ -233,14 +244,14 @@ private:
             log_line("refused: " + text);
         }
         status_.set_last_error(text);
-        t.retry = false; // a refused message does not stop the others
+        set_retry(t, false); // a refused message does not stop the others
         t.retry_at = Clock::now() + refused_retry;
     }
 
     void schedule_retry(uint32_t index, const std::string &text)
     {
         Tracking &t = slots_[index];
-        t.retry = true;
+        set_retry(t, true);
         // One clock for all retries: they go out again one at a time, lowest
         // sequence first, so a retry never overtakes an older message.
         retry_at_ = Clock::now() + std::chrono::milliseconds(backoff_ms(failures_++));
@@ -272,12 +283,14 @@ private:
                 if (t.retry || t.attempts > 1)
                     failures_ = 0;
                 spool_.release(index);
+                set_awaiting(t, false);
+                set_retry(t, false);
                 t = Tracking{};
                 held_.erase(found);
                 free_.push_back(index);
                 continue;
             }
-            t.awaiting = false;
+            set_awaiting(t, false);
             // 10054: message size exceeds the stream's max_msg_size.
             if (r.js_code == 10054)
                 refuse(index, "JetStream refused a message of " + std::to_string(spool_.slot(index).length) +
@@ -285,22 +298,25 @@ private:
             else
                 schedule_retry(index, r.text);
         }
-        bool waiting = false;
-        for (const auto &[seq, index] : held_)
-            waiting |= slots_[index].retry;
-        if (!waiting && status_.state() == "stream_unavailable")
+        if (retrying_ == 0 && status_.state() == "stream_unavailable")
             status_.set_state("forwarding", "the stream takes messages again");
     }
 
     void retry_due()
     {
         const auto now = Clock::now();
+        // Everything here is measured in seconds (or in backoffs of 250 ms
+        // and up): a look every 50 ms is soon enough, and keeps the walk over
+        // the spool off the per-message path.
+        if (now < next_look_)
+            return;
+        next_look_ = now + std::chrono::milliseconds(50);
         bool awaiting = false, retrying = false;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
             // No answer at all (a lost reply): count it as failed.
             if (t.awaiting && now - t.sent_at >= stall_after) {
-                t.awaiting = false;
+                set_awaiting(t, false);
                 schedule_retry(index, "no answer from JetStream");
             }
             if (t.refused && !t.awaiting && now >= t.retry_at)
@@ -334,6 +350,9 @@ private:
     std::condition_variable wake_;
     std::vector<PublishResult> results_;
     Clock::time_point retry_at_{};
+    Clock::time_point next_look_{};
+    size_t awaiting_ = 0; // slots published and not answered
+    size_t retrying_ = 0; // slots waiting for retry_at_
     size_t max_in_flight_ = 1;
     int failures_ = 0; // consecutive, for the backoff
 };

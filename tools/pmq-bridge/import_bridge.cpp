@@ -1,9 +1,9 @@
-// The import loop: batches of up to 128 messages in stream order, each sent
-// into the local queue with the priority from its Pmq-Priority header and its
-// stream sequence recorded, then the batch acknowledged (pipelined acks, the
-// last one waited for). A batch is fetched only when the durable has nothing
-// unacknowledged; otherwise (after a kill, a lost delivery or ack) messages go
-// one at a time, lowest first (recover()). A full queue is waited out without
+// The import loop: batches of up to 128 messages in stream order (what the
+// stream has ready, or the first one to arrive), each sent into the local
+// queue with the priority from its Pmq-Priority header and its stream
+// sequence recorded, then acknowledged without waiting. Batches go while the
+// deliveries arrive without a gap; otherwise (after a kill, a lost delivery
+// or ack) messages go one at a time, lowest first (recover()). A full queue is waited out without
 // acknowledging (InProgress keeps the server from redelivering meanwhile).
 #include "import_bridge.hpp"
 
@@ -18,9 +18,9 @@
 
 #include <pmq/pmq.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
-#include <vector>
 #include <poll.h>
 
 namespace pmq_bridge {
@@ -31,9 +31,15 @@ using Clock = std::chrono::steady_clock;
 // the queue is full, InProgress keeps it from being redelivered meanwhile.
 constexpr int64_t ack_wait_ns = 5LL * 1000000000LL;
 constexpr auto in_progress_every = std::chrono::seconds(2);
-// Deliveries fetched (and allowed unacknowledged) at once: one round trip and
-// one waited-for ack per batch instead of per message.
+// A queue full for a moment is the normal pace of a slower consumer; one full
+// for this long is a state worth a log line and the status file.
+constexpr auto full_is_news_after = std::chrono::seconds(1);
+// Deliveries fetched at once (one round trip per batch instead of per
+// message), and allowed unacknowledged: twice a batch, so that a fetch never
+// finds the durable at its limit while the last batch's acks are on their
+// way (nats-server then holds the fetch until it expires).
 constexpr int batch_size = 128;
+constexpr int max_ack_pending = 2 * batch_size;
 
 // The priority a message carries, or -1 if it carries none we can use.
 int64_t priority_of(natsMsg *msg)
@@ -63,7 +69,7 @@ public:
             config.Durable = options_.durable.c_str();
             config.AckPolicy = js_AckExplicit;
             config.DeliverPolicy = js_DeliverAll;
-            config.MaxAckPending = batch_size;
+            config.MaxAckPending = max_ack_pending;
             config.AckWait = ack_wait_ns;
             config.MaxDeliver = -1;
             config.FilterSubject = options_.subject.c_str();
@@ -74,26 +80,24 @@ public:
                 // It exists: bind to it if it keeps the order (explicit acks:
                 // an ack never covers an earlier message not yet sent).
                 const jsConsumerConfig *have = info->Config;
-                const bool fits = have->MaxAckPending >= 1 && have->MaxAckPending <= batch_size &&
+                const bool fits = have->MaxAckPending >= 1 && have->MaxAckPending <= max_ack_pending &&
                                   have->AckPolicy == js_AckExplicit && have->FilterSubject != nullptr &&
                                   options_.subject == have->FilterSubject;
-                const bool one_at_a_time = fits && have->MaxAckPending < batch_size;
+                const int64_t allowed = have->MaxAckPending;
                 jsConsumerInfo_Destroy(info);
                 info = nullptr;
                 if (!fits)
                     throw Fatal{ExitStatus::failure, "the durable consumer " + options_.durable + " on the stream " + options_.stream +
                                                          " was made for something else (it needs explicit acks, MaxAckPending at most " +
-                                                         std::to_string(batch_size) + " and the filter subject " + options_.subject +
+                                                         std::to_string(max_ack_pending) + " and the filter subject " + options_.subject +
                                                          "); give another --durable or delete that consumer"};
-                if (one_at_a_time) {
-                    // Made by an earlier version (MaxAckPending 1). Raising it
-                    // in place was measured slower than before on nats-server
-                    // 2.9.10, so it is kept: one message per round trip.
-                    one_at_a_time_ = true;
-                    log_line("the durable consumer " + options_.durable +
-                             " lets one message be delivered at a time (made by an earlier version): forwarding one "
-                             "message per round trip; a new --durable gets batches of " + std::to_string(batch_size));
-                }
+                // One made with a lower limit (by hand, say) is kept as it
+                // is: batches of half of it.
+                batch_ = static_cast<int>(std::max<int64_t>(1, allowed / 2));
+                if (batch_ < batch_size)
+                    log_line("the durable consumer " + options_.durable + " lets " + std::to_string(allowed) +
+                             " message(s) be unacknowledged: fetching " + std::to_string(batch_) +
+                             " at a time; a new --durable gets batches of " + std::to_string(batch_size));
             } else if (s == NATS_NOT_FOUND || code == static_cast<jsErrCode>(10014)) {
                 s = js_AddConsumer(&info, js, options_.stream.c_str(), &config, nullptr, &code);
             }
@@ -127,80 +131,90 @@ public:
         return nullptr;
     }
 
-    void run(natsSubscription *sub, jsCtx *js)
+    void run(natsSubscription *sub, jsCtx *js, natsConnection *nc)
     {
         int failures = 0;
+        // The consumer sequence the next delivery must carry. The durable's
+        // state is asked for only when it is not known (at start, after a gap,
+        // a stop mid-batch or an error): in the steady state a batch costs
+        // one fetch and no other round trip.
+        bool position_known = false;
+        uint64_t expected = 0;
         while (!stop_requested()) {
             status_.tick();
-            if (one_at_a_time_) {
-                forward_one(sub, failures);
-                continue;
-            }
-            Position position;
-            if (!query(js, position)) {
-                sleep_unless_stopped(backoff_ms(failures++));
-                continue;
-            }
-            if (position.pending > 0 && !recovered_) {
-                // Let every unacknowledged delivery expire first, so that the
-                // server redelivers them (lowest first) before new messages:
-                // fetching earlier takes new ones that must wait in turn.
-                recovered_ = true;
-                if (!sleep_unless_stopped(static_cast<int>(ack_wait_ns / 1000000) + 500))
-                    return;
-                continue;
+            if (!position_known) {
+                // The acks sent so far reach the server first, so that
+                // NumAckPending counts only what is really unacknowledged.
+                natsConnection_FlushTimeout(nc, 2000);
+                Position position;
+                if (!query(js, position)) {
+                    sleep_unless_stopped(backoff_ms(failures++));
+                    continue;
+                }
+                if (position.pending > 0) {
+                    if (!recovered_) {
+                        // Let every unacknowledged delivery expire first, so
+                        // that the server redelivers them (lowest first)
+                        // before new messages: fetching earlier takes new
+                        // ones that must wait in turn.
+                        recovered_ = true;
+                        if (!sleep_unless_stopped(static_cast<int>(ack_wait_ns / 1000000) + 500))
+                            return;
+                        continue;
+                    }
+                    natsMsgList list{};
+                    jsErrCode code = static_cast<jsErrCode>(0);
+                    const natsStatus s = natsSubscription_Fetch(&list, sub, batch_, 200, &code);
+                    if (s == NATS_OK) {
+                        failures = 0;
+                        if (!recover(list, js))
+                            recovered_ = false; // nothing could go: wait for redelivery again
+                        natsMsgList_Destroy(&list);
+                    } else if (s != NATS_TIMEOUT) {
+                        fetch_failed(s, failures);
+                    }
+                    continue;
+                }
+                recovered_ = false;
+                expected = position.next_delivery;
+                position_known = true;
             }
             natsMsgList list{};
-            jsErrCode code = static_cast<jsErrCode>(0);
-            const natsStatus s = natsSubscription_Fetch(&list, sub, batch_size, position.pending == 0 ? 500 : 200, &code);
+            const natsStatus s = fetch_ready(sub, list);
             if (s == NATS_TIMEOUT)
                 continue;
             if (s != NATS_OK) {
-                const std::string text = nats_error_text(s);
-                status_.set_last_error("fetch: " + text);
-                log_verbose("fetch: " + text);
-                sleep_unless_stopped(backoff_ms(failures++));
+                fetch_failed(s, failures);
+                position_known = false;
                 continue;
             }
             failures = 0;
-            if (position.pending == 0) {
-                recovered_ = false;
-                deliver_batch(list, position.next_delivery);
-            } else if (!recover(list, js)) {
-                recovered_ = false; // nothing could go: wait for redelivery again
-            }
+            position_known = deliver_batch(list, expected);
             natsMsgList_Destroy(&list);
         }
     }
 
 private:
-    // A durable that delivers one message at a time keeps the order by itself.
-    void forward_one(natsSubscription *sub, int &failures)
+    // What the stream has ready, up to a batch, at once; if it has nothing,
+    // the first messages to arrive (no_wait with an expiry: nats-server
+    // answers as soon as it has any), so that a lone message is not held
+    // back waiting for a batch to fill. NATS_TIMEOUT when nothing came.
+    natsStatus fetch_ready(natsSubscription *sub, natsMsgList &list)
     {
-        natsMsgList list{};
-        jsErrCode code = static_cast<jsErrCode>(0);
-        const natsStatus s = natsSubscription_Fetch(&list, sub, 1, 500, &code);
-        if (s == NATS_TIMEOUT)
-            return;
-        if (s != NATS_OK) {
-            status_.set_last_error("fetch: " + nats_error_text(s));
-            sleep_unless_stopped(backoff_ms(failures++));
-            return;
-        }
-        failures = 0;
-        for (int i = 0; i < list.Count && !stop_requested(); ++i) {
-            Meta meta;
-            if (!meta_of(list.Msgs[i], meta))
-                continue;
-            if (meta.again)
-                status_.redelivered++;
-            if (meta.stream_seq <= record_.delivered())
-                status_.duplicates_dropped++;
-            else if (!send_recorded(list.Msgs[i], meta.stream_seq, nullptr, 0))
-                break; // stopping: not acknowledged, the stream keeps it
-            natsMsg_Ack(list.Msgs[i], nullptr);
-        }
-        natsMsgList_Destroy(&list);
+        jsFetchRequest request;
+        jsFetchRequest_Init(&request);
+        request.Batch = batch_;
+        request.NoWait = true;
+        request.Expires = 500LL * 1000000;
+        return natsSubscription_FetchRequest(&list, sub, &request);
+    }
+
+    void fetch_failed(natsStatus s, int &failures)
+    {
+        const std::string text = nats_error_text(s);
+        status_.set_last_error("fetch: " + text);
+        log_verbose("fetch: " + text);
+        sleep_unless_stopped(backoff_ms(failures++));
     }
 
     // Where the durable stands: how many deliveries are unacknowledged, the
@@ -248,16 +262,20 @@ private:
         return true;
     }
 
-    // A batch fetched while nothing was unacknowledged: the server delivers
-    // the next messages in stream order, so sending them in that order keeps
-    // "every message at or below the recorded sequence was sent". A delivery
-    // we did not see (lost in a reconnect) shows as a gap in the consumer
-    // sequence: nothing from there on is sent or acknowledged (it is
-    // redelivered, and the next round recovers one message at a time).
-    void deliver_batch(const natsMsgList &list, uint64_t expected)
+    // A batch in delivery order while nothing earlier is unacknowledged: the
+    // server delivers the next messages in stream order, so sending them in
+    // that order keeps "every message at or below the recorded sequence was
+    // sent". A delivery we did not see (lost in a reconnect) shows as a gap
+    // in the consumer sequence: nothing from there on is sent or
+    // acknowledged (it is redelivered, and recovery goes one message at a
+    // time). Acks are not waited for: the next fetch follows them on the
+    // same connection. Returns false when the durable's state must be asked
+    // again (a gap, or a stop mid-batch).
+    bool deliver_batch(const natsMsgList &list, uint64_t &expected)
     {
-        std::vector<natsMsg *> to_ack;
-        for (int i = 0; i < list.Count && !stop_requested(); ++i) {
+        for (int i = 0; i < list.Count; ++i) {
+            if (stop_requested())
+                return false;
             natsMsg *msg = list.Msgs[i];
             Meta meta;
             if (!meta_of(msg, meta))
@@ -265,18 +283,20 @@ private:
             if (meta.delivery != expected) {
                 log_verbose("delivery " + std::to_string(expected) + " did not arrive (got " + std::to_string(meta.delivery) +
                             "); leaving the rest of the batch for redelivery");
-                break;
+                return false;
             }
             ++expected;
+            if (meta.again)
+                status_.redelivered++;
             if (meta.stream_seq > record_.delivered()) {
                 if (!send_recorded(msg, meta.stream_seq, &list, i))
-                    break; // stopping: not acknowledged, the stream keeps it
+                    return false; // stopping: not acknowledged, the stream keeps it
             } else {
                 status_.duplicates_dropped++;
             }
-            to_ack.push_back(msg);
+            natsMsg_Ack(msg, nullptr);
         }
-        acknowledge(to_ack);
+        return true;
     }
 
     // Deliveries are unacknowledged (a killed run's batch, a lost delivery,
@@ -310,16 +330,6 @@ private:
         return progress;
     }
 
-    // Pipelined acks, the last one waited for: the next round's consumer info
-    // then counts them.
-    void acknowledge(const std::vector<natsMsg *> &to_ack)
-    {
-        for (size_t i = 0; i + 1 < to_ack.size(); ++i)
-            natsMsg_Ack(to_ack[i], nullptr);
-        if (!to_ack.empty())
-            natsMsg_AckSync(to_ack.back(), nullptr, nullptr);
-    }
-
     bool send_recorded(natsMsg *msg, uint64_t seq, const natsMsgList *held, int from)
     {
         int64_t priority = priority_of(msg);
@@ -344,8 +354,9 @@ private:
     {
         const char *data = natsMsg_GetData(msg);
         const auto length = static_cast<size_t>(natsMsg_GetDataLength(msg));
-        auto last_progress = Clock::now();
-        bool waited = false;
+        const auto started = Clock::now();
+        auto last_progress = started;
+        bool waited = false; // said so: the state is queue_full or blocked
         while (true) {
             // Never block inside the send: a sender asleep on a full queue has
             // its message put in by the receiver's call and learns so only when
@@ -359,7 +370,7 @@ private:
                 ::poll(&writable, 1, 500);
             }
             if (rc == PMQ_ETIMEDOUT || rc == PMQ_EAGAIN || rc == PMQ_EINTR) {
-                if (!waited) {
+                if (!waited && Clock::now() - started >= full_is_news_after) {
                     waited = true;
                     status_.set_state("queue_full", options_.queue + " is full; waiting for room (not acknowledging)");
                 }
@@ -395,7 +406,8 @@ private:
     pmq_queue *queue_;
     DeliveryRecord &record_;
     BridgeStatus &status_;
-    bool one_at_a_time_ = false;
+    int batch_ = batch_size; // deliveries per fetch
+
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
 };
 
@@ -422,7 +434,7 @@ ExitStatus run_import(const BridgeOptions &options)
     natsSubscription *sub = bridge.subscribe(session.jetstream());
     if (sub == nullptr)
         return status.set_state("stopped", "stopped before subscribing"), ExitStatus::success;
-    bridge.run(sub, session.jetstream());
+    bridge.run(sub, session.jetstream(), session.connection());
     natsSubscription_Destroy(sub);
     status.set_state("stopped", "stopping: the message in flight (if any) stays unacknowledged in the stream");
     return ExitStatus::success;

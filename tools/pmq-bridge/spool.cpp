@@ -2,6 +2,8 @@
 
 #include "exit_status.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -14,7 +16,9 @@ namespace pmq_bridge {
 namespace {
 
 constexpr char spool_magic[8] = {'P', 'M', 'Q', 'S', 'P', 'O', 'O', 'L'};
-constexpr uint32_t spool_version = 1;
+// 2: the pattern is the slot's own (it was the sequence's), restored over
+// only what the last message wrote (Slot::dirty).
+constexpr uint32_t spool_version = 2;
 constexpr size_t header_size = 4096;
 
 struct Header {
@@ -41,7 +45,7 @@ template <typename T> T load(const T &where)
 
 uint64_t mix(uint64_t x)
 {
-    // splitmix64: a cheap pattern no real message is likely to repeat.
+    // splitmix64: a pattern no real message is likely to repeat.
     x += 0x9E3779B97F4A7C15ULL;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
@@ -69,7 +73,11 @@ Spool::Spool(const std::string &path, uint32_t slot_count, uint64_t message_size
     Header existing {};
     bool reuse = false;
     if (st.st_size >= static_cast<off_t>(header_size) && ::pread(fd_, &existing, sizeof existing, 0) == sizeof existing &&
-        std::memcmp(existing.magic, spool_magic, sizeof spool_magic) == 0 && existing.version == spool_version) {
+        std::memcmp(existing.magic, spool_magic, sizeof spool_magic) == 0) {
+        if (existing.version != spool_version)
+            throw Fatal{ExitStatus::failure, "the spool " + path + " was made by another pmq-bridge version (spool format " +
+                                                 std::to_string(existing.version) + ", this one reads " +
+                                                 std::to_string(spool_version) + "); run that version to empty it, or move it away"};
         reuse = true;
         slot_count_ = existing.slot_count;
         slot_payload_ = existing.slot_payload;
@@ -121,6 +129,7 @@ Spool::Spool(const std::string &path, uint32_t slot_count, uint64_t message_size
         for (uint32_t i = 0; i < slot_count_; ++i) {
             slot(i).priority = sentinel_priority;
             slot(i).state = free_slot;
+            slot(i).dirty = slot_payload_; // zeros, not the pattern, until first armed
         }
         // The magic last: a spool killed while being made is made again.
         std::memcpy(header->magic, spool_magic, sizeof spool_magic);
@@ -146,19 +155,51 @@ char *Spool::payload(uint32_t index)
     return base_ + header_size + stride_ * index + sizeof(Slot);
 }
 
-void Spool::fill_pattern(uint32_t index, uint64_t seq)
+// A slot's pattern, 4 KiB block by block: one table of pseudo-random words
+// (the same for every block) XORed with a key of the slot and block, so that
+// restoring it runs at memory speed.
+namespace {
+constexpr uint64_t pattern_block = 4096;
+constexpr uint64_t block_words = pattern_block / 8;
+
+const uint64_t *pattern_table()
 {
+    static const auto table = [] {
+        std::array<uint64_t, block_words> words{};
+        for (uint64_t k = 0; k < block_words; ++k)
+            words[k] = mix(k);
+        return words;
+    }();
+    return table.data();
+}
+
+uint64_t block_key(uint32_t index, uint64_t block)
+{
+    return mix((static_cast<uint64_t>(index) << 40) + block + 0x5151);
+}
+} // namespace
+
+void Spool::restore_pattern(uint32_t index, uint64_t length)
+{
+    const uint64_t *table = pattern_table();
     char *bytes = payload(index);
-    for (uint64_t at = 0; at < slot_payload_; at += 8) {
-        const uint64_t word = mix(seq * 0x100000001B3ULL + at);
-        std::memcpy(bytes + at, &word, std::min<uint64_t>(8, slot_payload_ - at));
+    // Whole words up to `length`; the slot's last bytes if its size is not a multiple of 8.
+    const uint64_t end = std::min(slot_payload_, (length + 7) & ~uint64_t{7});
+    for (uint64_t from = 0; from < end; from += pattern_block) {
+        const uint64_t key = block_key(index, from / pattern_block);
+        const uint64_t bytes_here = std::min(from + pattern_block, end) - from;
+        const uint64_t words = (bytes_here + 7) / 8;
+        uint64_t out[block_words];
+        for (uint64_t k = 0; k < words; ++k)
+            out[k] = table[k] ^ key;
+        std::memcpy(bytes + from, out, bytes_here);
     }
 }
 
-bool Spool::matches_pattern(const char *bytes, uint64_t seq, uint64_t at) const
+bool Spool::matches_pattern(uint32_t index, uint64_t at)
 {
-    const uint64_t word = mix(seq * 0x100000001B3ULL + (at & ~uint64_t{7}));
-    return static_cast<char>(word >> (8 * (at & 7))) == bytes[at];
+    const uint64_t word = pattern_table()[(at % pattern_block) / 8] ^ block_key(index, at / pattern_block);
+    return static_cast<char>(word >> (8 * (at & 7))) == payload(index)[at];
 }
 
 void Spool::arm(uint32_t index)
@@ -171,7 +212,8 @@ void Spool::arm(uint32_t index)
     Slot &s = slot(index);
     store(s.state, static_cast<uint32_t>(free_slot));
     store(s.priority, sentinel_priority);
-    fill_pattern(index, seq);
+    restore_pattern(index, load(s.dirty));
+    store(s.dirty, uint64_t{0});
     s.length = 0;
     store(s.seq, seq);
     store(s.state, static_cast<uint32_t>(armed));
@@ -180,6 +222,7 @@ void Spool::arm(uint32_t index)
 void Spool::hold(uint32_t index, uint64_t length)
 {
     Slot &s = slot(index);
+    store(s.dirty, std::max(load(s.dirty), length));
     store(s.length, length);
     store(s.state, static_cast<uint32_t>(held));
 }
@@ -204,9 +247,8 @@ uint64_t Spool::recover()
             continue;
         // The kernel took the message out of the queue and wrote its priority
         // and payload here, but the kill came before the length was stored.
-        const char *bytes = payload(i);
         uint64_t length = slot_payload_;
-        while (length > 0 && matches_pattern(bytes, s.seq, length - 1))
+        while (length > 0 && matches_pattern(i, length - 1))
             --length;
         hold(i, length);
         ++recovered;

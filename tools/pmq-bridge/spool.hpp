@@ -6,7 +6,7 @@
 //
 // A slot is FREE, ARMED (waiting in mq_receive; priority = the sentinel until
 // the kernel writes the real one, payload prefilled with a pattern of its
-// sequence) or HELD (a message, not yet acknowledged by JetStream). The kernel
+// slot) or HELD (a message, not yet acknowledged by JetStream). The kernel
 // writes the priority before the payload and returns the length only as the
 // result of the call: a kill after the message left the queue but before the
 // length was stored leaves an ARMED slot with a real priority, whose length is
@@ -29,7 +29,10 @@ public:
         uint32_t priority; // written by the kernel through mq_receive's priority pointer
         uint32_t state;
         uint64_t length;
-        uint64_t reserved;
+        // How many bytes at the start of the payload may differ from the
+        // slot's pattern: what the last message wrote. Arming restores only
+        // those, so a message costs its own size, not the slot's.
+        uint64_t dirty;
         // payload follows
     };
     enum : uint32_t { free_slot = 0, armed = 1, held = 2 };
@@ -53,7 +56,7 @@ public:
     // reuses an id JetStream still remembers.
     const std::string &id_prefix() const { return id_prefix_; }
 
-    // Gives a slot the next sequence, the sentinel priority and the pattern.
+    // Gives a slot the next sequence, the sentinel priority and its pattern.
     void arm(uint32_t index);
     // The receive returned `length`: the slot now holds a message.
     void hold(uint32_t index, uint64_t length);
@@ -66,8 +69,8 @@ public:
     uint64_t recover();
 
 private:
-    void fill_pattern(uint32_t index, uint64_t seq);
-    bool matches_pattern(const char *bytes, uint64_t seq, uint64_t at) const;
+    void restore_pattern(uint32_t index, uint64_t length);
+    bool matches_pattern(uint32_t index, uint64_t at);
 
     int fd_ = -1;
     char *base_ = nullptr;
