@@ -7,13 +7,19 @@ coroutine waiting on the same queue and loop waits in one list; the callback
 wakes one waiter per round (the descriptor is level-triggered, so it runs
 again while the queue stays ready).  A message is taken only by the call that
 returns it, between two awaits: a cancelled waiter has taken nothing.
+
+Queue.interrupt() and Queue.close() wake every waiter of the queue (on any
+loop, from any thread): each tries again and meets the reason (pmq.Canceled,
+the closed queue's error).  close() also stops watching the descriptor before
+it is closed, when it is called on the loop's thread (from another thread the
+loop stops watching at its next turn).
 """
 
 import asyncio
 import collections
 import weakref
 
-from .errors import Code, Timeout, WouldBlock
+from .errors import Canceled, Code, Timeout, WouldBlock
 from ._waiting import seconds
 
 _READ, _WRITE = "read", "write"
@@ -53,6 +59,24 @@ class _Waiters:
         if not self.futures:
             self._stop()
 
+    def wake_all(self):
+        """Wakes every waiter and stops watching: on this thread if it runs
+        the loop, else at the loop's next turn."""
+        def wake():
+            while self.futures:
+                future = self.futures.popleft()
+                if not future.done():
+                    future.set_result(None)
+            self._stop()
+        try:
+            here = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            here = False
+        if here:
+            wake()
+        elif not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(wake)
+
     def _stop(self):
         if self.watching:
             unwatch = self.loop.remove_reader if self.way is _READ else self.loop.remove_writer
@@ -67,6 +91,19 @@ def _waiters(queue, loop, way):
     if waiters is None:
         waiters = table[loop] = _Waiters(loop, queue.fileno(), way)
     return waiters
+
+
+def wake_all(queue):
+    """Every coroutine waiting on this queue, on every loop, tries again."""
+    for table in queue.__dict__.get("_async_waiters", {}).values():
+        for waiters in list(table.values()):
+            waiters.wake_all()
+
+
+def _canceled(queue, what):
+    return Canceled(Code.ECANCELED, "Queue.%s(%r): the queue handle is interrupted "
+                    "(Queue.interrupt()); Queue.resume() lets calls wait again"
+                    % (what, queue.name))
 
 
 def _timed_out(queue, what, timeout):
@@ -103,6 +140,8 @@ async def receive(queue, timeout):
                 raise  # as receive(timeout=0) and send(timeout=0): do not wait
             if deadline is not None and loop.time() >= deadline:
                 raise _timed_out(queue, "receive_async", timeout) from None
+            if queue._interrupted:
+                raise _canceled(queue, "receive_async") from None
         await _wait(queue, _READ, deadline)
 
 
@@ -119,4 +158,6 @@ async def send(queue, data, priority, timeout):
                 raise  # as receive(timeout=0) and send(timeout=0): do not wait
             if deadline is not None and loop.time() >= deadline:
                 raise _timed_out(queue, "send_async", timeout) from None
+            if queue._interrupted:
+                raise _canceled(queue, "send_async") from None
         await _wait(queue, _WRITE, deadline)

@@ -115,6 +115,7 @@ class Queue(_core.Core):
 
     _pointer = None
     _notify_token = None
+    _interrupted = False  # interrupt() called and not resume(): async calls do not wait
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use pmq.Queue.create(name, ...) or pmq.Queue.open(name, ...)")
@@ -205,6 +206,7 @@ class Queue(_core.Core):
         """Closes the handle (again: no-op).  The queue itself lives on until
         it is unlinked; a notification registered through this handle ends."""
         _notifications.pop(self._notify_token, None)
+        _asyncio.wake_all(self)  # before the descriptor goes: they meet the closed queue
         super().close()
 
     def __del__(self):
@@ -303,14 +305,17 @@ class Queue(_core.Core):
         handle = self._handle()
         try:
             check(lib.pmq_interrupt(handle))
+            self._interrupted = True
         finally:
             self._leave()
+        _asyncio.wake_all(self)  # coroutines wait on the loop, not in libpmq
 
     def resume(self):
         """Ends interrupt(): calls that start afterwards wait again."""
         handle = self._handle()
         try:
             check(lib.pmq_resume(handle))
+            self._interrupted = False
         finally:
             self._leave()
 

@@ -115,6 +115,61 @@ class AsyncioTest(QueueTestCase):
         with self.assertRaises(pmq.WouldBlock):
             queue.receive(timeout=0)
 
+    def test_interrupt_stops_waiting_coroutines(self):
+        queue = self.new_queue(max_messages=1)
+
+        async def main():
+            receivers = [asyncio.ensure_future(queue.receive_async()) for _ in range(3)]
+            await asyncio.sleep(0.05)
+            queue.interrupt()
+            results = await asyncio.gather(*receivers, return_exceptions=True)
+            self.assertEqual([type(r) for r in results], [pmq.Canceled] * 3)
+            self.assertIn("Queue.resume()", str(results[0]))
+            # While interrupted a call that would wait raises at once; one
+            # that need not wait behaves as before.
+            with self.assertRaises(pmq.Canceled):
+                await queue.receive_async()
+            await queue.send_async(b"fits")
+            with self.assertRaises(pmq.Canceled):
+                await queue.send_async(b"would wait for room")
+            queue.resume()
+            self.assertEqual((await queue.receive_async()).data, b"fits")
+            waiting = asyncio.ensure_future(queue.receive_async())
+            await asyncio.sleep(0.05)
+            self.assertFalse(waiting.done())  # waits again after resume()
+            queue.send(b"after resume")
+            return (await waiting).data
+        self.assertEqual(run(main()), b"after resume")
+        self.assertEqual(queue.attributes.current_messages, 0)
+
+    def test_interrupt_from_another_thread(self):
+        queue = self.new_queue()
+
+        async def main():
+            waiting = asyncio.ensure_future(queue.receive_async())
+            await asyncio.sleep(0.05)
+            thread = threading.Thread(target=queue.interrupt)
+            thread.start()
+            thread.join()
+            with self.assertRaises(pmq.Canceled):
+                await waiting
+        run(main())
+
+    def test_close_wakes_waiters_and_stops_watching(self):
+        queue = self.new_queue()
+        fd = queue.fileno()
+
+        async def main():
+            waiting = [asyncio.ensure_future(queue.receive_async()) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            queue.close()
+            results = await asyncio.gather(*waiting, return_exceptions=True)
+            self.assertEqual([type(r) for r in results], [pmq.Error] * 2)
+            self.assertIn("is closed", str(results[0]))
+            # Nothing watches the closed descriptor (its number may be reused).
+            self.assertFalse(asyncio.get_running_loop().remove_reader(fd))
+        run(main())
+
     def test_timeouts(self):
         queue = self.new_queue(max_messages=1)
 
