@@ -6,7 +6,10 @@
 //   queue_driver create QUEUE MAX_MESSAGES MESSAGE_SIZE
 //   queue_driver count QUEUE                 (prints current_messages)
 //   queue_driver send QUEUE stream|roundtrip FIRST COUNT SEED
-//   queue_driver recv QUEUE stream|roundtrip COUNT SEED IDLE_MS [GRACE_MS]
+//   queue_driver recv QUEUE stream|roundtrip COUNT SEED IDLE_MS [GRACE_MS [EXPECTED]]
+//       message indexes are below COUNT; it waits IDLE_MS for each message
+//       until EXPECTED (default COUNT) distinct ones arrived, then GRACE_MS
+//       more for any extra (a duplicate, say)
 //       prints {"received":..,"distinct":..,"missing":..,"duplicates":..,
 //               "corrupt":..,"truncated":..,"order_violations":..}
 #include <pmq/pmq.h>
@@ -111,6 +114,7 @@ int main(int argc, char **argv)
         const uint64_t count = std::strtoull(argv[4], nullptr, 10), seed = std::strtoull(argv[5], nullptr, 10);
         const int idle_ms = std::atoi(argv[6]);
         const int grace_ms = argc > 7 ? std::atoi(argv[7]) : 0;
+        const uint64_t expected_count = argc > 8 ? std::strtoull(argv[8], nullptr, 10) : count;
         if (pmq_open(name, PMQ_READ, &q) < 0)
             return fail("open");
         pmq_attr attr{};
@@ -122,7 +126,7 @@ int main(int argc, char **argv)
         uint64_t received = 0, distinct = 0, duplicates = 0, corrupt = 0, truncated = 0, order = 0;
         while (true) {
             unsigned priority = 0;
-            const int n = pmq_recv_timed(q, buffer.data(), buffer.size(), &priority, distinct == count ? grace_ms : idle_ms);
+            const int n = pmq_recv_timed(q, buffer.data(), buffer.size(), &priority, distinct >= expected_count ? grace_ms : idle_ms);
             if (n == PMQ_ETIMEDOUT || n == PMQ_EAGAIN)
                 break;
             if (n == PMQ_EINTR)

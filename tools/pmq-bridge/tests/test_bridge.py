@@ -69,8 +69,12 @@ def wait_for(predicate, timeout, step=0.1):
     return False
 
 
-def receiver(host, queue, pattern, count, seed, idle_ms, grace_ms=2000):
-    return host.popen([DRIVER, "recv", queue, pattern, str(count), str(seed), str(idle_ms), str(grace_ms)],
+def receiver(host, queue, pattern, count, seed, idle_ms, grace_ms=2000, expected=None):
+    """Counts messages with indexes below `count` until `expected` (default
+    all of them) arrived, then for `grace_ms` more; gives up after `idle_ms`
+    without a message."""
+    return host.popen([DRIVER, "recv", queue, pattern, str(count), str(seed), str(idle_ms), str(grace_ms),
+                       str(count if expected is None else expected)],
                       stdout=subprocess.PIPE, text=True)
 
 
@@ -339,7 +343,7 @@ def scenario_oversize(work):
         # sides are through a cluster that may still be electing leaders.
         check("both bridges forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding"
                                                   and status(sb, "import").get("state") == "forwarding", 60))
-        recv = receiver(b, "/q", "roundtrip", 3001, 0, 5000, 500)
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 5000, 1000, expected=200)
         # roundtrip message i has length i: 0..99, then 3000 (too big), then 100..199.
         for first, count in ((0, 100), (3000, 1), (100, 100)):
             a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
@@ -356,7 +360,7 @@ def scenario_oversize(work):
         check("after a stop it is still in the spool", s.get("spool_held") == 1, json.dumps(s))
         cluster.restart_all(max_payload=8192)
         exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
-        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500)
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500, expected=1)
         summary = summary_of(recv, 60)
         check("with max_payload raised it arrives, intact", summary["distinct"] == 1 and summary["corrupt"] == 0,
               json.dumps(summary))
@@ -535,7 +539,7 @@ def scenario_receive_window(work):
                                                       status(sb, "import").get("state") == "forwarding", 60))
         # 257 messages of 7936..8192 bytes: every one of the 256 slots holds a long one once.
         first, count = message_size + 1 - 257, 257
-        recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 8000)
+        recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 8000, 500, expected=count)
         a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
         summary = summary_of(recv, 120)
         check("the long messages arrive", summary["distinct"] == count and summary["corrupt"] == 0, json.dumps(summary))
@@ -553,7 +557,7 @@ def scenario_receive_window(work):
         priority = (i * 7919) % 32768
         spool.write_as_kernel(index, priority, roundtrip_message(i))
         exp = bridges.start(a, "export", "/q", "rw.jobs", sa)
-        recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 8000)
+        recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 8000, 500, expected=1)
         summary = summary_of(recv, 60)
         check(f"the message caught in the window arrives once, {i} bytes, priority {priority}, intact",
               summary["distinct"] == 1 and summary["received"] == 1 and summary["corrupt"] == 0, json.dumps(summary))
