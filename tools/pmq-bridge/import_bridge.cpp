@@ -1,5 +1,6 @@
 // The import loop: batches of up to 128 messages in stream order (what the
-// stream has ready, or the first one to arrive), each sent into the local
+// stream has ready, or the first one to arrive; fetched one batch ahead by
+// batch_prefetch.hpp while the last is being sent), each sent into the local
 // queue with the priority from its Pmq-Priority header and its stream
 // sequence recorded, then acknowledged without waiting. Batches go while the
 // deliveries arrive without a gap; otherwise (after a kill, a lost delivery
@@ -7,6 +8,7 @@
 // acknowledging (InProgress keeps the server from redelivering meanwhile).
 #include "import_bridge.hpp"
 
+#include "batch_prefetch.hpp"
 #include "bridge_status.hpp"
 #include "delivery_record.hpp"
 #include "local_queue.hpp"
@@ -140,9 +142,11 @@ public:
         // one fetch and no other round trip.
         bool position_known = false;
         uint64_t expected = 0;
+        BatchPrefetch prefetch(sub, batch_);
         while (!stop_requested()) {
             status_.tick();
             if (!position_known) {
+                prefetch.stop();
                 // The acks sent so far reach the server first, so that
                 // NumAckPending counts only what is really unacknowledged.
                 natsConnection_FlushTimeout(nc, 2000);
@@ -171,47 +175,32 @@ public:
                             recovered_ = false; // nothing could go: wait for redelivery again
                         natsMsgList_Destroy(&list);
                     } else if (s != NATS_TIMEOUT) {
-                        fetch_failed(s, failures);
+                        fetch_failed(nats_error_text(s), failures);
                     }
                     continue;
                 }
                 recovered_ = false;
                 expected = position.next_delivery;
                 position_known = true;
+                prefetch.start();
             }
-            natsMsgList list{};
-            const natsStatus s = fetch_ready(sub, list);
-            if (s == NATS_TIMEOUT)
+            BatchPrefetch::Batch batch;
+            if (!prefetch.next(batch, 200))
                 continue;
-            if (s != NATS_OK) {
-                fetch_failed(s, failures);
+            if (batch.status != NATS_OK) {
+                fetch_failed(batch.error, failures);
                 position_known = false;
                 continue;
             }
             failures = 0;
-            position_known = deliver_batch(list, expected);
-            natsMsgList_Destroy(&list);
+            position_known = deliver_batch(batch.list, expected);
+            natsMsgList_Destroy(&batch.list);
         }
     }
 
 private:
-    // What the stream has ready, up to a batch, at once; if it has nothing,
-    // the first messages to arrive (no_wait with an expiry: nats-server
-    // answers as soon as it has any), so that a lone message is not held
-    // back waiting for a batch to fill. NATS_TIMEOUT when nothing came.
-    natsStatus fetch_ready(natsSubscription *sub, natsMsgList &list)
+    void fetch_failed(const std::string &text, int &failures)
     {
-        jsFetchRequest request;
-        jsFetchRequest_Init(&request);
-        request.Batch = batch_;
-        request.NoWait = true;
-        request.Expires = 500LL * 1000000;
-        return natsSubscription_FetchRequest(&list, sub, &request);
-    }
-
-    void fetch_failed(natsStatus s, int &failures)
-    {
-        const std::string text = nats_error_text(s);
         status_.set_last_error("fetch: " + text);
         log_verbose("fetch: " + text);
         sleep_unless_stopped(backoff_ms(failures++));

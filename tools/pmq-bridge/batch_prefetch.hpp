@@ -1,0 +1,51 @@
+// The import side's fetches, one batch ahead: while the loop sends one batch
+// into the local queue, a thread fetches the next, so the round trip to the
+// server overlaps the local sends instead of adding to them. Batches come out
+// in the order they were fetched, which is delivery order.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace pmq_bridge {
+
+class BatchPrefetch {
+public:
+    struct Batch {
+        natsStatus status = NATS_OK; // not NATS_OK: `error` says what the client said
+        natsMsgList list{};          // owned by the taker: natsMsgList_Destroy
+        std::string error;
+    };
+
+    // Up to `batch_size` messages a fetch from the pull subscription `sub`.
+    BatchPrefetch(natsSubscription *sub, int batch_size);
+    ~BatchPrefetch(); // stop()
+    BatchPrefetch(const BatchPrefetch &) = delete;
+    BatchPrefetch &operator=(const BatchPrefetch &) = delete;
+
+    void start();
+    // Stops fetching (within a fetch's expiry, 500 ms). A batch fetched and
+    // not taken is dropped unacknowledged: the server delivers it again.
+    void stop();
+    // The next batch; false if none came within `timeout_ms`.
+    bool next(Batch &out, int timeout_ms);
+
+private:
+    void loop();
+    natsStatus fetch(natsMsgList &list) const;
+
+    natsSubscription *sub_;
+    int batch_size_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool running_ = false;
+    bool ready_ = false; // `batch_` holds a batch not yet taken
+    Batch batch_;
+    std::thread thread_;
+};
+
+} // namespace pmq_bridge
