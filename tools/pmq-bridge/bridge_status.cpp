@@ -63,9 +63,9 @@ std::string BridgeStatus::state() const
     return state_;
 }
 
-void BridgeStatus::tick()
+void BridgeStatus::tick(std::chrono::steady_clock::time_point now)
 {
-    if (std::chrono::steady_clock::now() - last_write_ >= std::chrono::seconds(1))
+    if (now - last_write_ >= std::chrono::seconds(1))
         publish();
 }
 

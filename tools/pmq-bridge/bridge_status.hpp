@@ -33,8 +33,9 @@ public:
     void set_last_error(const std::string &text);
     std::string state() const;
 
-    // Writes the file if a second has passed since the last write (main loop).
-    void tick();
+    // Writes the file if a second has passed since the last write (main loop;
+    // a loop that has the time at hand passes it).
+    void tick(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
     // Writes it now.
     void publish();
 

@@ -34,8 +34,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t spool_slots = 256;
-constexpr int publish_max_wait_ms = 5000;
-constexpr auto stall_after = std::chrono::milliseconds(3 * publish_max_wait_ms);
+// A publish unanswered this long is taken for lost (a lost reply, a dead
+// node). The bridge keeps this clock itself: the client's per-publish MaxWait
+// costs an allocation and a timer message per publish, which was measured
+// as a tenth of the export side's rate.
+constexpr auto no_answer_after = std::chrono::seconds(5);
 constexpr auto refused_retry = std::chrono::seconds(30);
 
 // What the ack handler (a cnats thread) hands to the loop.
@@ -104,10 +107,11 @@ public:
         status_.set_state("forwarding");
 
         while (!stop_requested()) {
+            now_ = Clock::now(); // once a turn, not once per use: per message otherwise
             take_results();
             retry_due();
             status_.spool_held = held_.size();
-            status_.tick();
+            status_.tick(now_);
             if (can_take()) {
                 if (!receive_one())
                     return ExitStatus::failure;
@@ -203,7 +207,7 @@ private:
     {
         const Spool::Slot &slot = spool_.slot(index);
         Tracking &t = slots_[index];
-        t.sent_at = Clock::now();
+        t.sent_at = now_;
         set_awaiting(t, true);
         set_retry(t, false);
         ++t.attempts;
@@ -217,7 +221,6 @@ private:
         jsPubOptions opts;
         jsPubOptions_Init(&opts);
         opts.MsgId = id.c_str();
-        opts.MaxWait = publish_max_wait_ms;
         opts.ExpectStream = options_.stream.c_str();
         if (s == NATS_OK)
             s = js_PublishMsgAsync(js_, &msg, &opts);
@@ -304,21 +307,22 @@ private:
 
     void retry_due()
     {
-        const auto now = Clock::now();
+        const auto now = now_;
         // Everything here is measured in seconds (or in backoffs of 250 ms
         // and up): a look every 50 ms is soon enough, and keeps the walk over
         // the spool off the per-message path.
         if (now < next_look_)
             return;
         next_look_ = now + std::chrono::milliseconds(50);
+        for (const auto &[seq, index] : held_) {
+            if (slots_[index].awaiting && now - slots_[index].sent_at >= no_answer_after) {
+                give_up_unanswered();
+                break;
+            }
+        }
         bool awaiting = false, retrying = false;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
-            // No answer at all (a lost reply): count it as failed.
-            if (t.awaiting && now - t.sent_at >= stall_after) {
-                set_awaiting(t, false);
-                schedule_retry(index, "no answer from JetStream");
-            }
             if (t.refused && !t.awaiting && now >= t.retry_at)
                 publish(index); // apart from the order: it blocks nobody
             awaiting |= t.awaiting && !t.refused;
@@ -333,6 +337,25 @@ private:
                 publish(index);
                 return;
             }
+        }
+    }
+
+    // A publish went unanswered too long: the client still waits for every
+    // unanswered one. Take them all back from it (answers that come late are
+    // then dropped) and send them again, oldest first, one at a time; the
+    // copies JetStream already stored are dropped by their message ids.
+    void give_up_unanswered()
+    {
+        natsMsgList pending{};
+        if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK)
+            natsMsgList_Destroy(&pending);
+        for (const auto &[seq, index] : held_) {
+            Tracking &t = slots_[index];
+            if (!t.awaiting)
+                continue;
+            set_awaiting(t, false);
+            if (!t.refused) // a refused one goes again on its own clock
+                schedule_retry(index, "no answer from JetStream within 5 s");
         }
     }
 
@@ -351,6 +374,7 @@ private:
     std::vector<PublishResult> results_;
     Clock::time_point retry_at_{};
     Clock::time_point next_look_{};
+    Clock::time_point now_ = Clock::now(); // read at the top of each turn of the loop
     size_t awaiting_ = 0; // slots published and not answered
     size_t retrying_ = 0; // slots waiting for retry_at_
     size_t max_in_flight_ = 1;
