@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "queue_state.hpp"
+#include "try_descriptor.hpp"
 
 namespace pmq::detail {
 
@@ -93,6 +94,8 @@ Status adopt_queue(int fd, const char *name, Queue **out)
                     fd, label, describe_errno(err, text, sizeof text));
     }
     q->fd = static_cast<mqd_t>(fd);
+    q->try_fd = open_try_descriptor(q->fd, directions);
+    q->nonblocking.store((status_flags & O_NONBLOCK) != 0, std::memory_order_relaxed);
     *out = q;
     return {};
 }

@@ -1,8 +1,10 @@
 // Sending and receiving on a descriptor: the hot path.
 //
 // On a ready queue each call is exactly one system call, allocates nothing and
-// takes no lock: mq_timedsend/mq_timedreceive with a deadline long past, which
-// transfer at once or say the call would block.  Only then does the call wait,
+// takes no lock: a plain mq_send/mq_receive on the handle's non-blocking
+// second descriptor (try_descriptor.hpp), or where there is none
+// mq_timedsend/mq_timedreceive with a deadline long past; either transfers at
+// once or says the call would block.  Only then does the call wait,
 // out of line, in ppoll() on CLOCK_MONOTONIC (so the wall clock cannot move
 // it) together with the handle's pmq_interrupt eventfd (ready_wait.hpp).
 #pragma once
@@ -45,29 +47,68 @@ Status explain_receive_arguments(CallSite site);
 // The functions below are inline so that a call on a ready queue costs little
 // more than its one system call; everything else goes out of line.
 
-// timeout_ms: < 0 waits forever (unless the descriptor is non-blocking),
+// The descriptors a call uses: `fd`, the handle's own (or the name-based
+// calls' cached one), and `try_fd`, its non-blocking twin or -1.
+// `nonblocking`: a full or empty queue fails the call (PMQ_EAGAIN) rather
+// than making it wait.  A name-based call has no twin and no interruption;
+// when it waits forever the kernel waits, as in 1.0.
+struct Descriptors {
+    mqd_t fd;
+    mqd_t try_fd;
+    bool nonblocking;
+};
+
+// What the first attempt's errno means for what follows: EAGAIN from the
+// twin is "not ready", which on a blocking handle is what an expired
+// deadline says (ETIMEDOUT: may wait).
+inline int first_attempt_error(int err, const Descriptors &d)
+{
+    return err == EAGAIN && !d.nonblocking ? ETIMEDOUT : err;
+}
+
+// timeout_ms: < 0 waits forever (unless the handle is non-blocking),
 // 0 never waits, > 0 waits at most that long.
-[[gnu::always_inline]] inline Status send_message(mqd_t fd, Interruption *interruption,
+[[gnu::always_inline]] inline Status send_message(Descriptors d, Interruption *interruption,
                                                  const void *msg, std::size_t len,
                                                  unsigned priority, int timeout_ms, CallSite site)
 {
     // glibc declares the buffer nonnull; a zero-length message may come as NULL.
     const char *bytes = msg != nullptr ? static_cast<const char *>(msg) : "";
-    if (::mq_timedsend(fd, bytes, len, priority, &already_expired) == 0) [[likely]]
-        return {};
-    return send_after_failure(errno, fd, interruption, msg, len, priority, timeout_ms, site);
+    int err;
+    if (d.try_fd != static_cast<mqd_t>(-1)) [[likely]] {
+        if (::mq_send(d.try_fd, bytes, len, priority) == 0) [[likely]]
+            return {};
+        err = first_attempt_error(errno, d);
+    } else if (interruption == nullptr && timeout_ms < 0) {
+        if (::mq_send(d.fd, bytes, len, priority) == 0) [[likely]]
+            return {};
+        err = errno;
+    } else {
+        if (::mq_timedsend(d.fd, bytes, len, priority, &already_expired) == 0) [[likely]]
+            return {};
+        err = errno;
+    }
+    return send_after_failure(err, d.fd, interruption, msg, len, priority, timeout_ms, site);
 }
 
-[[gnu::always_inline]] inline Status receive_message(mqd_t fd, Interruption *interruption,
+[[gnu::always_inline]] inline Status receive_message(Descriptors d, Interruption *interruption,
                                                     void *buf, std::size_t cap,
                                                     unsigned *priority, int timeout_ms,
                                                     CallSite site, std::size_t *length)
 {
     char *bytes = static_cast<char *>(buf);
-    const ssize_t n = ::mq_timedreceive(fd, bytes, cap, priority, &already_expired);
-    if (n < 0) [[unlikely]]
-        return receive_after_failure(errno, fd, interruption, buf, cap, priority, timeout_ms,
+    ssize_t n;
+    if (d.try_fd != static_cast<mqd_t>(-1)) [[likely]]
+        n = ::mq_receive(d.try_fd, bytes, cap, priority);
+    else if (interruption == nullptr && timeout_ms < 0)
+        n = ::mq_receive(d.fd, bytes, cap, priority);
+    else
+        n = ::mq_timedreceive(d.fd, bytes, cap, priority, &already_expired);
+    if (n < 0) [[unlikely]] {
+        const int err = d.try_fd != static_cast<mqd_t>(-1) ? first_attempt_error(errno, d) : errno;
+        return receive_after_failure(err, d.fd, interruption, buf, cap, priority, timeout_ms,
                                      site, length);
+    }
     *length = static_cast<std::size_t>(n);
     return {};
 }

@@ -12,6 +12,7 @@
 #include "queue_name.hpp"
 #include "queue_state.hpp"
 #include "system_limits.hpp"
+#include "try_descriptor.hpp"
 
 namespace pmq::detail {
 
@@ -66,6 +67,8 @@ Status open_handle(const char *operation, const char *name, unsigned flags, int 
         delete q;
         return s;
     }
+    q->try_fd = open_try_descriptor(q->fd, q->directions);
+    q->nonblocking.store((oflag & O_NONBLOCK) != 0, std::memory_order_relaxed);
     *out = q;
     return {};
 }
@@ -192,6 +195,8 @@ Status open_queue(const char *name, unsigned flags, Queue **out)
 Status close_queue(Queue *q)
 {
     cancel_notification_for_close(*q);
+    if (q->try_fd != static_cast<mqd_t>(-1))
+        ::mq_close(q->try_fd);
     const int rc = ::mq_close(q->fd);
     const int err = errno;
     delete q;
@@ -256,6 +261,7 @@ Status queue_set_nonblocking(Queue &q, bool on)
         return fail(Errc::system, "pmq_set_nonblocking(\"%s\"): mq_setattr failed with %s",
                     q.name.c_str(), describe_errno(errno, text, sizeof text));
     }
+    q.nonblocking.store(on, std::memory_order_relaxed);
     return {};
 }
 

@@ -3,6 +3,7 @@
 
 #include <mqueue.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -14,6 +15,12 @@ namespace pmq::detail {
 
 struct Queue {
     mqd_t fd = static_cast<mqd_t>(-1);
+    // Non-blocking, for the first attempt of every send and receive
+    // (try_descriptor.hpp); -1 if there is none.
+    mqd_t try_fd = static_cast<mqd_t>(-1);
+    // Whether a call that finds the queue not ready fails rather than waits:
+    // the open flags' word, then pmq_set_nonblocking's.
+    std::atomic<bool> nonblocking{false};
     unsigned directions = 0;        // open_flag::read | open_flag::write
     std::string name;
     std::uint64_t notify_token = 0; // live callback registration; guarded by the registry lock

@@ -27,7 +27,13 @@
  *    otherwise; fault signals such as SIGSEGV and SIGBUS, raised only by the
  *    faulting instruction, are not counted.)
  *  - Since 1.1 a send or receive that must wait first tries without waiting
- *    (on a ready queue that is the one system call).  An endless one then
+ *    (on a ready queue that is the one system call).  Since 1.1.0 a handle
+ *    holds a second, non-blocking descriptor of its queue for that try, so
+ *    that it is the plain mq_send/mq_receive of 1.0 (an expired deadline
+ *    makes the kernel copy and check a timespec per call: 8% of a 16-byte
+ *    pair); a handle therefore counts two descriptors against RLIMIT_NOFILE,
+ *    and where the second cannot be had (no /proc, no descriptor left) it
+ *    tries with an expired deadline instead.  pmq_fd() returns the first.  An endless one then
  *    waits up to 4 ms inside the kernel's mq_timedsend/mq_timedreceive, where
  *    the other side hands it the message or the room at once, as in 1.0.
  *    After that, and for timed calls and pmq_wait from the start, it waits in
