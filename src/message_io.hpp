@@ -12,6 +12,7 @@
 #include <mqueue.h>
 #include <time.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 
@@ -55,7 +56,8 @@ Status explain_receive_arguments(CallSite site);
 struct Descriptors {
     mqd_t fd;
     mqd_t try_fd;
-    bool nonblocking;
+    // Read only when the first attempt fails: off the hot path.
+    const std::atomic<bool> *nonblocking;
 };
 
 // What the first attempt's errno means for what follows: EAGAIN from the
@@ -63,7 +65,7 @@ struct Descriptors {
 // deadline says (ETIMEDOUT: may wait).
 inline int first_attempt_error(int err, const Descriptors &d)
 {
-    return err == EAGAIN && !d.nonblocking ? ETIMEDOUT : err;
+    return err == EAGAIN && !d.nonblocking->load(std::memory_order_relaxed) ? ETIMEDOUT : err;
 }
 
 // timeout_ms: < 0 waits forever (unless the handle is non-blocking),

@@ -68,7 +68,7 @@ Status send_to(const char *name, const void *msg, std::size_t len, unsigned prio
     if (Status s = lease_descriptor(op, name, Access::send, &lease); !s.ok())
         return s;
     return explain_nonblocking(
-        send_message({lease.get(), static_cast<mqd_t>(-1), false}, nullptr, msg, len, priority,
+        send_message({lease.get(), static_cast<mqd_t>(-1), nullptr}, nullptr, msg, len, priority,
                      timeout_for(flags), site), flags, op,
         name, true);
 }
@@ -88,7 +88,7 @@ Status receive_from(const char *name, void *buf, std::size_t cap, unsigned *prio
     if (Status s = lease_descriptor(op, name, Access::receive, &lease); !s.ok())
         return s;
     return explain_nonblocking(
-        receive_message({lease.get(), static_cast<mqd_t>(-1), false}, nullptr, buf, cap, priority,
+        receive_message({lease.get(), static_cast<mqd_t>(-1), nullptr}, nullptr, buf, cap, priority,
                         timeout_for(flags), site, length),
         flags, op, name, false);
 }

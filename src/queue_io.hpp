@@ -28,8 +28,8 @@ Status explain_wrong_direction(const Queue &q, unsigned needed, const char *oper
         return explain_wrong_direction(q, open_flag::write, operation);
     if (Status s = check_send_arguments(msg, len, priority, site); !s.ok())
         return s;
-    return send_message({q.fd, q.try_fd, q.nonblocking.load(std::memory_order_relaxed)},
-                        &q.interruption, msg, len, priority, timeout_ms, site);
+    return send_message({q.fd, q.try_fd, &q.nonblocking}, &q.interruption, msg, len, priority,
+                        timeout_ms, site);
 }
 
 [[gnu::always_inline]] inline Status queue_receive(Queue &q, void *buf, std::size_t cap, unsigned *priority,
@@ -40,8 +40,8 @@ Status explain_wrong_direction(const Queue &q, unsigned needed, const char *oper
         return explain_wrong_direction(q, open_flag::read, operation);
     if (Status s = check_receive_arguments(buf, site); !s.ok())
         return s;
-    return receive_message({q.fd, q.try_fd, q.nonblocking.load(std::memory_order_relaxed)},
-                           &q.interruption, buf, cap, priority, timeout_ms, site, length);
+    return receive_message({q.fd, q.try_fd, &q.nonblocking}, &q.interruption, buf, cap, priority,
+                           timeout_ms, site, length);
 }
 
 } // namespace pmq::detail
