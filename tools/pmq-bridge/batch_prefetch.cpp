@@ -85,6 +85,8 @@ void BatchPrefetch::loop()
         batch_ = fetched;
         ready_ = true;
         changed_.notify_all();
+        if (fetched.status != NATS_OK)
+            return; // the taker stops and restarts us once it knows where it stands
     }
 }
 

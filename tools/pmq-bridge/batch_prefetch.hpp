@@ -31,7 +31,9 @@ public:
     // Stops fetching (within a fetch's expiry, 500 ms). A batch fetched and
     // not taken is dropped unacknowledged: the server delivers it again.
     void stop();
-    // The next batch; false if none came within `timeout_ms`.
+    // The next batch; false if none came within `timeout_ms`.  After a batch
+    // that failed (status not NATS_OK) nothing more is fetched until
+    // stop() and start().
     bool next(Batch &out, int timeout_ms);
 
 private:
