@@ -121,6 +121,7 @@ int main(int argc, char **argv)
         pmq_getattr(q, &attr);
         const auto message_size = static_cast<size_t>(attr.message_size);
         std::vector<char> buffer(message_size), expected;
+        expected.reserve(message_size); // data() never NULL: memcmp's arguments are nonnull, even for 0 bytes
         std::vector<uint8_t> seen(count, 0);
         std::vector<int64_t> last(32768, -1);
         uint64_t received = 0, distinct = 0, duplicates = 0, corrupt = 0, truncated = 0, order = 0;
