@@ -94,7 +94,7 @@ Status adopt_queue(int fd, const char *name, Queue **out)
                     fd, label, describe_errno(err, text, sizeof text));
     }
     q->fd = static_cast<mqd_t>(fd);
-    q->try_fd = open_try_descriptor(q->fd, directions);
+    q->try_fd = open_try_descriptor(q->fd, status_flags & O_ACCMODE);
     q->nonblocking.store((status_flags & O_NONBLOCK) != 0, std::memory_order_relaxed);
     *out = q;
     return {};

@@ -100,17 +100,20 @@ inline int first_attempt_error(int err, const Descriptors &d)
 {
     char *bytes = static_cast<char *>(buf);
     ssize_t n;
-    if (d.try_fd != static_cast<mqd_t>(-1)) [[likely]]
-        n = ::mq_receive(d.try_fd, bytes, cap, priority);
-    else if (interruption == nullptr && timeout_ms < 0)
-        n = ::mq_receive(d.fd, bytes, cap, priority);
-    else
-        n = ::mq_timedreceive(d.fd, bytes, cap, priority, &already_expired);
-    if (n < 0) [[unlikely]] {
-        const int err = d.try_fd != static_cast<mqd_t>(-1) ? first_attempt_error(errno, d) : errno;
+    int err = 0;
+    if (d.try_fd != static_cast<mqd_t>(-1)) [[likely]] {
+        if ((n = ::mq_receive(d.try_fd, bytes, cap, priority)) < 0)
+            err = first_attempt_error(errno, d);
+    } else if (interruption == nullptr && timeout_ms < 0) {
+        if ((n = ::mq_receive(d.fd, bytes, cap, priority)) < 0)
+            err = errno;
+    } else {
+        if ((n = ::mq_timedreceive(d.fd, bytes, cap, priority, &already_expired)) < 0)
+            err = errno;
+    }
+    if (n < 0) [[unlikely]]
         return receive_after_failure(err, d.fd, interruption, buf, cap, priority, timeout_ms,
                                      site, length);
-    }
     *length = static_cast<std::size_t>(n);
     return {};
 }

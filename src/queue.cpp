@@ -67,7 +67,7 @@ Status open_handle(const char *operation, const char *name, unsigned flags, int 
         delete q;
         return s;
     }
-    q->try_fd = open_try_descriptor(q->fd, q->directions);
+    q->try_fd = open_try_descriptor(q->fd, oflag & O_ACCMODE);
     q->nonblocking.store((oflag & O_NONBLOCK) != 0, std::memory_order_relaxed);
     *out = q;
     return {};

@@ -5,19 +5,12 @@
 
 #include <cstdio>
 
-#include "queue.hpp"
-
 namespace pmq::detail {
 
-mqd_t open_try_descriptor(mqd_t fd, unsigned directions)
+mqd_t open_try_descriptor(mqd_t fd, int access)
 {
     char path[40];
     std::snprintf(path, sizeof path, "/proc/self/fd/%d", static_cast<int>(fd));
-    int access = O_RDONLY;
-    if ((directions & open_flag::read) && (directions & open_flag::write))
-        access = O_RDWR;
-    else if (directions & open_flag::write)
-        access = O_WRONLY;
     const int reopened = ::open(path, access | O_NONBLOCK | O_CLOEXEC);
     if (reopened < 0)
         return static_cast<mqd_t>(-1);

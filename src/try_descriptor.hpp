@@ -12,10 +12,11 @@
 
 namespace pmq::detail {
 
-// A non-blocking, close-on-exec description of the queue `fd` refers to, for
-// `directions` (open_flag::read | open_flag::write); -1 if there is none to
-// be had (no /proc, no descriptor left, permission since withdrawn): the
-// handle then makes its first attempts with expired deadlines, as before.
-mqd_t open_try_descriptor(mqd_t fd, unsigned directions);
+// A non-blocking, close-on-exec description of the queue `fd` refers to,
+// opened with `access` (O_RDONLY, O_WRONLY or O_RDWR: the handle's own); -1
+// if there is none to be had (no /proc, no descriptor left, permission since
+// withdrawn): the handle then makes its first attempts with expired
+// deadlines, as before.
+mqd_t open_try_descriptor(mqd_t fd, int access);
 
 } // namespace pmq::detail

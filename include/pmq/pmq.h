@@ -27,15 +27,16 @@
  *    otherwise; fault signals such as SIGSEGV and SIGBUS, raised only by the
  *    faulting instruction, are not counted.)
  *  - Since 1.1 a send or receive that must wait first tries without waiting
- *    (on a ready queue that is the one system call).  Since 1.1.0 a handle
- *    holds a second, non-blocking descriptor of its queue for that try, so
- *    that it is the plain mq_send/mq_receive of 1.0 (an expired deadline
- *    makes the kernel copy and check a timespec per call: 8% of a 16-byte
- *    pair); a handle therefore counts two descriptors against RLIMIT_NOFILE,
- *    and where the second cannot be had (no /proc, no descriptor left) it
- *    tries with an expired deadline instead.  pmq_fd() returns the first.  An endless one then
- *    waits up to 4 ms inside the kernel's mq_timedsend/mq_timedreceive, where
- *    the other side hands it the message or the room at once, as in 1.0.
+ *    (on a ready queue that is the one system call).  A handle holds a
+ *    second, non-blocking descriptor of its queue for that try, so that it
+ *    is the plain mq_send/mq_receive of 1.0 (an expired deadline makes the
+ *    kernel copy and check a timespec per call: 8% of a 16-byte pair); a
+ *    handle therefore counts two descriptors against RLIMIT_NOFILE, and
+ *    where the second cannot be had (no /proc, no descriptor left) it tries
+ *    with an expired deadline instead.  pmq_fd() returns the first.  An
+ *    endless call that must wait then waits up to 4 ms inside the kernel's
+ *    mq_timedsend/mq_timedreceive, where the other side hands it the
+ *    message or the room at once, as in 1.0.
  *    After that, and for timed calls and pmq_wait from the start, it waits in
  *    ppoll() on the queue's descriptor and a per-handle eventfd that
  *    pmq_interrupt writes (made on the handle's first wait; while no
@@ -148,7 +149,10 @@ PMQ_API int pmq_recv_timed(pmq_queue *q, void *buf, size_t cap, unsigned *priori
                            int timeout_ms);
 
 PMQ_API int pmq_getattr(pmq_queue *q, pmq_attr *out);
-/* on != 0: make this handle non-blocking; 0: blocking. */
+/* on != 0: make this handle non-blocking; 0: blocking.  The handle keeps
+ * the mode it was opened, adopted or last set with: set it with this call,
+ * not with mq_setattr() on pmq_fd(), and after fork() in each process that
+ * uses its copy of the handle (both copies share the kernel's flag). */
 PMQ_API int pmq_set_nonblocking(pmq_queue *q, int on);
 /* A descriptor for poll/epoll/select (readable: a message is waiting;
  * writable: there is room), still owned by the handle; or PMQ_ENOTSUP. */

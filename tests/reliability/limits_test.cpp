@@ -203,6 +203,14 @@ public:
     }
     DescriptorHog(const DescriptorHog &) = delete;
     DescriptorHog &operator=(const DescriptorHog &) = delete;
+    // Frees one descriptor: the next open gets it, the one after fails.
+    void release_one()
+    {
+        if (!fds_.empty()) {
+            ::close(fds_.back());
+            fds_.pop_back();
+        }
+    }
     ~DescriptorHog()
     {
         for (const int fd : fds_)
@@ -299,6 +307,82 @@ TEST(Limits, NotificationWorksAgainAfterDescriptorsRanOut)
         << "the callback registered after the limit was lifted never ran";
     hold.unlock();
     EXPECT_EQ(pmq_close(q), 0);
+}
+
+int open_descriptor_count()
+{
+    int count = 0;
+    for (int fd = 0; fd < 4096; ++fd)
+        count += ::fcntl(fd, F_GETFD) != -1 ? 1 : 0;
+    return count;
+}
+
+// What a handle must do on a queue of one 64-byte slot, twin or not: every
+// outcome of the send/receive paths the twin changes.
+std::string exercise(pmq_queue *q)
+{
+    std::string wrong;
+    auto expect = [&](const char *what, int got, int want) {
+        if (got != want)
+            wrong += std::string(what) + ": " + pmq_err_name(got) + " (" + pmq_last_error() + "); ";
+    };
+    char buf[64];
+    expect("send", pmq_send(q, "a", 1, 3), 0);
+    expect("send to a full queue, timeout 0", pmq_send_timed(q, "b", 1, 0, 0), PMQ_EAGAIN);
+    expect("send to a full queue, 20 ms", pmq_send_timed(q, "b", 1, 0, 20), PMQ_ETIMEDOUT);
+    unsigned priority = 0;
+    expect("receive", pmq_recv(q, buf, sizeof buf, &priority), 1);
+    expect("its priority", static_cast<int>(priority), 3);
+    expect("receive from an empty queue, timeout 0", pmq_recv_timed(q, buf, sizeof buf, nullptr, 0),
+           PMQ_EAGAIN);
+    expect("receive from an empty queue, 20 ms", pmq_recv_timed(q, buf, sizeof buf, nullptr, 20),
+           PMQ_ETIMEDOUT);
+    expect("interrupted, a receive that would wait", (pmq_interrupt(q), pmq_recv(q, buf, sizeof buf, nullptr)),
+           PMQ_ECANCELED);
+    expect("interrupted, a send that need not wait", pmq_send(q, "c", 1, 0), 0);
+    expect("resume", pmq_resume(q), 0);
+    expect("non-blocking", pmq_set_nonblocking(q, 1), 0);
+    expect("non-blocking send to a full queue", pmq_send(q, "d", 1, 0), PMQ_EAGAIN);
+    expect("non-blocking receive", pmq_recv(q, buf, sizeof buf, nullptr), 1);
+    expect("non-blocking receive from an empty queue", pmq_recv(q, buf, sizeof buf, nullptr), PMQ_EAGAIN);
+    expect("blocking again", pmq_set_nonblocking(q, 0), 0);
+    expect("blocking receive from an empty queue, 20 ms", pmq_recv_timed(q, buf, sizeof buf, nullptr, 20),
+           PMQ_ETIMEDOUT);
+    return wrong;
+}
+
+// A handle holds a second, non-blocking descriptor for its first attempts
+// (src/try_descriptor.hpp), released with it; with one descriptor left it
+// is opened without that twin and behaves exactly the same.
+TEST(Limits, AHandleWithoutItsNonblockingTwinBehavesTheSame)
+{
+    const UnlinkGuard name(unique_queue_name("twin"));
+    ASSERT_EQ(create(name.name(), 1, 64), 0) << pmq_last_error();
+
+    const int before = open_descriptor_count();
+    pmq_queue *q = nullptr;
+    ASSERT_EQ(pmq_open(name.c_str(), PMQ_READ | PMQ_WRITE, &q), 0) << pmq_last_error();
+    EXPECT_EQ(open_descriptor_count(), before + 2) << "the handle and its twin";
+    EXPECT_EQ(exercise(q), "") << "with its twin";
+    ASSERT_EQ(pmq_close(q), 0);
+    EXPECT_EQ(open_descriptor_count(), before) << "pmq_close released both";
+
+    pmq_queue *lone = nullptr;
+    {
+        const RlimitOverride limit(RLIMIT_NOFILE, 64);
+        ASSERT_TRUE(limit.ok());
+        DescriptorHog hog;
+        hog.release_one();
+        ASSERT_EQ(pmq_open(name.c_str(), PMQ_READ | PMQ_WRITE, &lone), 0) << pmq_last_error();
+        const int spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        EXPECT_LT(spare, 0) << "the handle should have taken the last descriptor, without a twin";
+        if (spare >= 0)
+            ::close(spare);
+        EXPECT_EQ(exercise(lone), "") << "without its twin, no descriptor left";
+    }
+    EXPECT_EQ(exercise(lone), "") << "without its twin";
+    EXPECT_EQ(pmq_close(lone), 0);
+    EXPECT_EQ(open_descriptor_count(), before);
 }
 
 } // namespace

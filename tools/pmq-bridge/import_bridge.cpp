@@ -4,8 +4,9 @@
 // queue with the priority from its Pmq-Priority header and its stream
 // sequence recorded, then acknowledged without waiting. Batches go while the
 // deliveries arrive without a gap; otherwise (after a kill, a lost delivery
-// or ack) messages go one at a time, lowest first (recover()). A full queue is waited out without
-// acknowledging (InProgress keeps the server from redelivering meanwhile).
+// or ack) messages go one at a time, lowest first (recover()). A full queue
+// is waited out without acknowledging (InProgress keeps the server from
+// redelivering meanwhile).
 #include "import_bridge.hpp"
 
 #include "batch_prefetch.hpp"
