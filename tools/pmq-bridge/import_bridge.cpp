@@ -2,7 +2,9 @@
 // stream has ready, or the first one to arrive; fetched one batch ahead by
 // batch_prefetch.hpp while the last is being sent), each sent into the local
 // queue with the priority from its Pmq-Priority header and its stream
-// sequence recorded, then acknowledged without waiting. Batches go while the
+// sequence recorded; the batch is then acknowledged without waiting, by one
+// ack of its last message (AckAll), or of each (AckExplicit, which a
+// work-queue stream demands and an older durable may have). Batches go while the
 // deliveries arrive without a gap; otherwise (after a kill, a lost delivery
 // or ack) messages go one at a time, lowest first (recover()). A full queue
 // is waited out without acknowledging (InProgress keeps the server from
@@ -62,15 +64,19 @@ public:
     {
     }
 
-    natsSubscription *subscribe(jsCtx *js)
+    natsSubscription *subscribe(jsCtx *js, bool work_queue)
     {
         for (int attempt = 0; !stop_requested(); ++attempt) {
             // Made explicitly and then bound to, so that no unsubscribe by the
             // client library ever deletes the durable (and its position).
+            // AckAll: one ack covers a batch, which spares nats-server an ack
+            // per message (every message at or below the one acknowledged
+            // was sent: the invariant delivery_record.hpp keeps anyway). A
+            // work-queue stream takes only explicit acks.
             jsConsumerConfig config;
             jsConsumerConfig_Init(&config);
             config.Durable = options_.durable.c_str();
-            config.AckPolicy = js_AckExplicit;
+            config.AckPolicy = work_queue ? js_AckExplicit : js_AckAll;
             config.DeliverPolicy = js_DeliverAll;
             config.MaxAckPending = max_ack_pending;
             config.AckWait = ack_wait_ns;
@@ -80,18 +86,21 @@ public:
             jsErrCode code = static_cast<jsErrCode>(0);
             natsStatus s = js_GetConsumerInfo(&info, js, options_.stream.c_str(), options_.durable.c_str(), nullptr, &code);
             if (s == NATS_OK) {
-                // It exists: bind to it if it keeps the order (explicit acks:
-                // an ack never covers an earlier message not yet sent).
+                // It exists: bind to it if it keeps the order (an ack never
+                // covers an earlier message not yet sent: every message is
+                // acknowledged, explicitly or by a later one, only once it
+                // and all before it were sent).
                 const jsConsumerConfig *have = info->Config;
                 const bool fits = have->MaxAckPending >= 1 && have->MaxAckPending <= max_ack_pending &&
-                                  have->AckPolicy == js_AckExplicit && have->FilterSubject != nullptr &&
-                                  options_.subject == have->FilterSubject;
+                                  (have->AckPolicy == js_AckExplicit || have->AckPolicy == js_AckAll) &&
+                                  have->FilterSubject != nullptr && options_.subject == have->FilterSubject;
+                config.AckPolicy = have->AckPolicy;
                 const int64_t allowed = have->MaxAckPending;
                 jsConsumerInfo_Destroy(info);
                 info = nullptr;
                 if (!fits)
                     throw Fatal{ExitStatus::failure, "the durable consumer " + options_.durable + " on the stream " + options_.stream +
-                                                         " was made for something else (it needs explicit acks, MaxAckPending at most " +
+                                                         " was made for something else (it needs explicit or all acks, MaxAckPending at most " +
                                                          std::to_string(max_ack_pending) + " and the filter subject " + options_.subject +
                                                          "); give another --durable or delete that consumer"};
                 // One made with a lower limit (by hand, say) is kept as it
@@ -106,6 +115,7 @@ public:
             }
             if (info != nullptr)
                 jsConsumerInfo_Destroy(info);
+            ack_each_ = config.AckPolicy == js_AckExplicit;
             natsSubscription *sub = nullptr;
             if (s == NATS_OK) {
                 jsSubOptions sub_options;
@@ -263,6 +273,15 @@ private:
     // again (a gap, or a stop mid-batch).
     bool deliver_batch(const natsMsgList &list, uint64_t &expected)
     {
+        natsMsg *done = nullptr; // the last one sent (or known sent) so far
+        const bool clean = deliver_each(list, expected, done);
+        if (done != nullptr && !ack_each_)
+            natsMsg_Ack(done, nullptr); // AckAll: this one and every earlier one
+        return clean;
+    }
+
+    bool deliver_each(const natsMsgList &list, uint64_t &expected, natsMsg *&done)
+    {
         for (int i = 0; i < list.Count; ++i) {
             if (stop_requested())
                 return false;
@@ -284,7 +303,9 @@ private:
             } else {
                 status_.duplicates_dropped++;
             }
-            natsMsg_Ack(msg, nullptr);
+            if (ack_each_)
+                natsMsg_Ack(msg, nullptr);
+            done = msg;
         }
         return true;
     }
@@ -400,6 +421,7 @@ private:
     DeliveryRecord &record_;
     BridgeStatus &status_;
     int batch_ = batch_size; // deliveries per fetch
+    bool ack_each_ = false;  // AckExplicit: every message is acked, not only a batch's last
 
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
 };
@@ -417,14 +439,14 @@ ExitStatus run_import(const BridgeOptions &options)
     NatsSession session(options.connection, status);
     if (!session.connect())
         return status.set_state("stopped", "stopped before connecting"), ExitStatus::success;
-    const int64_t created = wait_for_stream(session.jetstream(), options, status);
-    if (created == 0)
+    const StreamFacts stream = wait_for_stream(session.jetstream(), options, status);
+    if (stream.created == 0)
         return status.set_state("stopped", "stopped while waiting for the stream"), ExitStatus::success;
-    if (record.bind(options.stream, created, options.durable))
+    if (record.bind(options.stream, stream.created, options.durable))
         log_line("the stream " + options.stream + " or the durable consumer changed since the last run; starting a new delivery record");
     if (record.uncertain() != 0)
         log_verbose("the last run was killed while sending stream message " + std::to_string(record.uncertain()));
-    natsSubscription *sub = bridge.subscribe(session.jetstream());
+    natsSubscription *sub = bridge.subscribe(session.jetstream(), stream.work_queue);
     if (sub == nullptr)
         return status.set_state("stopped", "stopped before subscribing"), ExitStatus::success;
     bridge.run(sub, session.jetstream(), session.connection());

@@ -5,6 +5,7 @@ private IPC namespaces. Standard library only.
         cluster.urls                              # "nats://127.0.0.1:P1,..."
         cluster.kill(i) / cluster.start(i) / cluster.pause(i) / cluster.resume(i)
         cluster.stream_leader("STREAM")           # node index of the leader
+        cluster.request(i, SUBJECT, {...})        # a JetStream API call, its JSON reply
     with Host("a") as host:                       # `unshare --ipc sleep`
         host.popen([...]) / host.run([...])       # nsenter into its IPC namespace
 
@@ -140,6 +141,30 @@ cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{r
                             return int(s["cluster"]["leader"][1:])
             time.sleep(0.2)
         raise RuntimeError(f"no leader for stream {stream}")
+
+    def request(self, i, subject, body=None, timeout=5):
+        """One request over the NATS protocol to node i (a JetStream API call,
+        say): publishes BODY as JSON (None: empty) with a reply subject and
+        returns the decoded reply. Enough protocol for the tests, not a client."""
+        with socket.create_connection(("127.0.0.1", self.client_ports[i]), timeout=timeout) as sock:
+            stream = sock.makefile("rb")
+            if not stream.readline().startswith(b"INFO "):
+                raise RuntimeError("not a NATS server")
+            payload = b"" if body is None else json.dumps(body).encode()
+            sock.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.pmqtest 1\r\n' +
+                         f"PUB {subject} _INBOX.pmqtest {len(payload)}\r\n".encode() + payload + b"\r\nPING\r\n")
+            while True:
+                line = stream.readline()
+                if not line:
+                    raise RuntimeError(f"the server closed the connection before answering {subject}")
+                if line.startswith(b"PING"):
+                    sock.sendall(b"PONG\r\n")
+                elif line.startswith(b"-ERR"):
+                    raise RuntimeError(line.decode().strip())
+                elif line.startswith(b"MSG "):
+                    size = int(line.split()[-1])
+                    reply = stream.read(size + 2)[:size]
+                    return json.loads(reply)
 
     def kill(self, i):
         p = self.procs[i]

@@ -568,6 +568,64 @@ def scenario_receive_window(work):
         stop(imp, "import")
 
 
+def scenario_durables(work):
+    """The durable consumer the import side uses: a new one acks a batch at
+    once (AckAll, MaxAckPending 256); one made by hand with explicit acks
+    and a lower MaxAckPending is used as it is, in batches of half of it;
+    one that cannot keep the order is refused with exit 1, taking nothing."""
+    total = 300
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b, Host("c") as c:
+        for host in (a, b, c):
+            host.run([DRIVER, "create", "/q", "10", "256"], check=True)
+        bridges = Bridges(work, cluster.urls)
+        sa = os.path.join(work, "sa")
+        exp = bridges.start(a, "export", "/q", "dur.jobs", sa)
+        check("the export is forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding", 60))
+
+        def make_durable(name, **config):
+            config = dict({"durable_name": name, "deliver_policy": "all", "ack_policy": "explicit",
+                           "filter_subject": "dur.jobs", "ack_wait": 5 * 10**9}, **config)
+            reply = cluster.request(0, f"$JS.API.CONSUMER.DURABLE.CREATE.dur_jobs.{name}",
+                                    {"stream_name": "dur_jobs", "config": config})
+            check(f"made the durable {name} by hand", "error" not in reply, json.dumps(reply))
+
+        make_durable("old", max_ack_pending=4)
+        make_durable("unacked", ack_policy="none")
+        make_durable("wide", max_ack_pending=1000)
+        a.run([DRIVER, "send", "/q", "stream", "0", str(total), "11"], check=True)
+        check("the stream has them", wait_for(lambda: status(sa, "export").get("forwarded") == total, 30),
+              json.dumps(status(sa, "export")))
+
+        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000")):
+            r = run_bridge(c, ["import", "/q", "--server", cluster.urls, "--subject", "dur.jobs", "--durable", name,
+                               "--state-dir", os.path.join(work, f"s-{name}")])
+            check(f"a durable with {why}: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[-300:]}")
+            check(f"a durable with {why}: explains", "made for something else" in r.stderr and "--durable" in r.stderr,
+                  r.stderr.strip()[-300:])
+            info = cluster.request(0, f"$JS.API.CONSUMER.INFO.dur_jobs.{name}")
+            check(f"a durable with {why}: kept, nothing delivered through it",
+                  info.get("delivered", {}).get("stream_seq") == 0, json.dumps(info)[:300])
+        check("refused durables sent nothing into the queue",
+              c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0")
+
+        for host, name in ((b, "old"), (c, "fresh")):
+            state = os.path.join(work, f"s-{name}")
+            recv = receiver(host, "/q", "stream", total, 11, 20000, 1000)
+            imp = bridges.start(host, "import", "/q", "dur.jobs", state, durable=name)
+            assert_clean(summary_of(recv, 120), f"{total} messages through the durable {name}")
+            stop(imp, f"import through {name}")
+            info = cluster.request(0, f"$JS.API.CONSUMER.INFO.dur_jobs.{name}")
+            config = info.get("config", {})
+            want = ("explicit", 4) if name == "old" else ("all", 256)
+            check(f"the durable {name}: ack policy {want[0]}, MaxAckPending {want[1]}",
+                  (config.get("ack_policy"), config.get("max_ack_pending")) == want, json.dumps(config))
+            check(f"the durable {name}: everything acknowledged",
+                  info.get("num_ack_pending") == 0 and info.get("ack_floor", {}).get("stream_seq") == total, json.dumps(info)[:400])
+        check("the bridge said it fetches 2 at a time through the durable with MaxAckPending 4",
+              "fetching 2 at a time" in bridges.log_text())
+        stop(exp, "export")
+
+
 SCENARIOS = {
     "roundtrip": scenario_roundtrip,
     "bad-input": scenario_bad_input,
@@ -576,6 +634,7 @@ SCENARIOS = {
     "node-faults": scenario_node_faults,
     "oversize": scenario_oversize,
     "receive-window": scenario_receive_window,
+    "durables": scenario_durables,
 }
 
 
