@@ -20,6 +20,7 @@
 #include <nats/nats.h>
 
 #include <iostream>
+#include <malloc.h>
 #include <string>
 
 using namespace pmq_bridge;
@@ -125,6 +126,11 @@ int main(int argc, char **argv)
     // First of all: a SIGTERM that comes while the bridge is still starting
     // (a supervisor restarting it at once, say) is a clean stop, not a kill.
     install_stop_handlers();
+    // The C client's threads allocate and free a message's buffers on every
+    // publish and delivery; glibc then gives the top of their arenas back to
+    // the kernel (an madvise every few messages, and page faults to take it
+    // again). A bridge's working set is steady: keep it.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     CLI::App app{"pmq-bridge: carry a POSIX message queue between hosts over NATS JetStream", "pmq-bridge"};
     app.set_version_flag("--version", version_text, "Print the versions and exit");
     app.require_subcommand(1);
