@@ -115,6 +115,8 @@ void check_options(CLI::App *command, BridgeOptions &options, bool is_export)
         throw Fatal{ExitStatus::usage, "give either --creds or --user/--password-file, not both"};
     if (!options.connection.password.empty())
         options.connection.password = read_password_file(options.connection.password);
+    if (!options.connection.creds_file.empty())
+        check_creds_file(options.connection.creds_file);
     options.state_dir = resolve_state_dir(options.state_dir, options.queue);
     options.connection.client_name = std::string("pmq-bridge ") + (is_export ? "export " : "import ") + options.queue;
 }

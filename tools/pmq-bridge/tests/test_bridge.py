@@ -1,6 +1,7 @@
 """The bridge suite: a real 3-node JetStream cluster on 127.0.0.1 and two
 "hosts" (private IPC namespaces). Usage: test_bridge.py SCENARIO PMQ_BRIDGE QUEUE_DRIVER
 Every scenario asserts counts: missing, corrupt, duplicates, order violations."""
+import base64
 import glob
 import json
 import os
@@ -108,6 +109,28 @@ def stop(proc, label):
     check(f"{label} stops with exit code 0 on SIGTERM", rc == 0, f"exit code {rc}")
 
 
+def crc16(data):
+    """The CRC nkeys append (CRC-16/XMODEM)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return crc
+
+
+def nkey_user_seed(raw):
+    """An encoded NATS user seed ("SU..."): a valid key nobody registered."""
+    data = bytes([(18 << 3) | ((20 << 3) >> 5), ((20 << 3) & 31) << 3]) + raw
+    return base64.b32encode(data + struct.pack("<H", crc16(data))).decode().rstrip("=")
+
+
+def creds_file_text(jwt, seed):
+    """What `nsc generate creds` writes."""
+    return (f"-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n"
+            f"-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n")
+
+
 def two_hosts_and_queues(a, b, max_messages, message_size):
     for host in (a, b):
         host.run([DRIVER, "create", "/q", str(max_messages), str(message_size)], check=True)
@@ -212,6 +235,28 @@ def scenario_bad_input(work):
             _, err = p.communicate(timeout=15)
             check("right credentials: exit 0 on SIGTERM, no password in the log", p.returncode == 0 and "right-secret" not in err,
                   err[-300:])
+
+            # --creds: a file the client cannot use ends the bridge at once
+            # (the client reads it only when connecting, and would retry);
+            # a usable one the server does not accept is refused like a password.
+            c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+            seed = nkey_user_seed(os.urandom(32))
+            jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzZWNyZXQtbWFya2VyIjoxfQ.c2ln"
+            for label, body, words in (
+                    ("no seed", f"-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n", ["no user seed"]),
+                    ("no JWT", f"-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n", ["no user JWT"]),
+                    ("an invalid seed", creds_file_text(jwt, "SUAA" + seed[4:-4] + "AAAA"), ["not a valid NATS seed"]),
+                    ("a seed the server does not know", creds_file_text(jwt, seed), ["refused", "--creds"])):
+                path = os.path.join(work, "bridge.creds")
+                with open(path, "w") as f:
+                    f.write(body)
+                r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--creds", path,
+                                   "--state-dir", os.path.join(work, "sc")])
+                check(f"--creds with {label}: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+                check(f"--creds with {label}: explains", all(w in r.stderr for w in words), r.stderr.strip()[:300])
+                check(f"--creds with {label}: the seed is not in the output", seed[4:-4] not in r.stderr + r.stdout)
+            count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+            check("bad --creds: nothing taken from the queue", count == "5", count)
     finally:
         server.kill()
         server.wait()
