@@ -272,6 +272,7 @@ private:
             std::lock_guard<std::mutex> lock(mutex_);
             batch.swap(results_);
         }
+        bool retried_stored = false;
         for (PublishResult &r : batch) {
             const auto found = held_.find(r.seq);
             if (found == held_.end())
@@ -283,8 +284,10 @@ private:
                     status_.duplicates_dropped++;
                 else
                     status_.forwarded++;
-                if (t.retry || t.attempts > 1)
+                if (t.retry || t.attempts > 1) {
                     failures_ = 0;
+                    retried_stored = true;
+                }
                 spool_.release(index);
                 set_awaiting(t, false);
                 set_retry(t, false);
@@ -301,6 +304,8 @@ private:
             else
                 schedule_retry(index, r.text);
         }
+        if (retried_stored)
+            retry_oldest(); // the stream takes messages again: no need to wait for the next look
         if (retrying_ == 0 && status_.state() == "stream_unavailable")
             status_.set_state("forwarding", "the stream takes messages again");
     }
@@ -320,24 +325,33 @@ private:
                 break;
             }
         }
-        bool awaiting = false, retrying = false;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
             if (t.refused && !t.awaiting && now >= t.retry_at)
                 publish(index); // apart from the order: it blocks nobody
-            awaiting |= t.awaiting && !t.refused;
-            retrying |= t.retry;
         }
-        // Retry only once every earlier publish has its answer, then the
-        // oldest failed one alone; the next goes when it is stored.
-        if (!retrying || awaiting || now < retry_at_)
+        retry_oldest();
+    }
+
+    // Retry only once every earlier publish has its answer, then the oldest
+    // failed one alone; the next goes as soon as that one is stored.
+    void retry_oldest()
+    {
+        if (retrying_ == 0 || now_ < retry_at_)
             return;
+        uint32_t oldest = 0;
+        bool found = false;
         for (const auto &[seq, index] : held_) {
-            if (slots_[index].retry) {
-                publish(index);
+            const Tracking &t = slots_[index];
+            if (t.awaiting && !t.refused)
                 return;
+            if (t.retry && !found) {
+                oldest = index;
+                found = true;
             }
         }
+        if (found)
+            publish(oldest);
     }
 
     // A publish went unanswered too long: the client still waits for every
@@ -349,6 +363,7 @@ private:
         natsMsgList pending{};
         if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK)
             natsMsgList_Destroy(&pending);
+        const int failures = failures_;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
             if (!t.awaiting)
@@ -357,6 +372,9 @@ private:
             if (!t.refused) // a refused one goes again on its own clock
                 schedule_retry(index, "no answer from JetStream within 5 s");
         }
+        // One failure, however many publishes it caught: one step of backoff.
+        failures_ = failures + 1;
+        retry_at_ = Clock::now() + std::chrono::milliseconds(backoff_ms(failures));
     }
 
     const BridgeOptions &options_;

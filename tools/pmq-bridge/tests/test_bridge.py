@@ -671,6 +671,48 @@ def scenario_durables(work):
         stop(exp, "export")
 
 
+def scenario_stalled_cluster(work):
+    """Every node stopped (SIGSTOP) mid-transfer for longer than the export
+    waits for an answer (5 s): it takes its unanswered publishes back from
+    the client, stops taking from the queue, and once the cluster answers
+    sends them again, oldest first; JetStream drops the copies it had
+    already stored. 0 lost, 0 duplicates, order kept."""
+    total = 40000
+    with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b:
+        two_hosts_and_queues(a, b, 10, 64)
+        bridges = Bridges(work, cluster.urls)
+        sa, sb = os.path.join(work, "sa"), os.path.join(work, "sb")
+        exp = bridges.start(a, "export", "/q", "stall.jobs", sa)
+        imp = bridges.start(b, "import", "/q", "stall.jobs", sb)
+        recv = receiver(b, "/q", "stream", total, 9, 60000, 3000)
+        # The first messages go through a working cluster; the rest are
+        # sent once every node is stopped (the export takes and publishes
+        # them into a connection nobody reads).
+        first = 2000
+        a.run([DRIVER, "send", "/q", "stream", "0", str(first), "9"], check=True)
+        check("the first messages are stored", wait_for(lambda: status(sa, "export").get("forwarded") == first, 60),
+              json.dumps(status(sa, "export")))
+        for i in range(cluster.count):
+            cluster.pause(i)
+        sender = a.popen([DRIVER, "send", "/q", "stream", str(first), str(total - first), "9"])
+        time.sleep(7)
+        s = status(sa, "export")
+        check("the export gave up waiting after 5 s and holds what it took",
+              s.get("state") == "stream_unavailable" and "no answer from JetStream within 5 s" in s.get("last_error", ""),
+              json.dumps(s))
+        waiting = a.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("meanwhile it takes nothing: the source queue is full", waiting == "10", waiting)
+        for i in range(cluster.count):
+            cluster.resume(i)
+        summary = summary_of(recv, 200)
+        check("the producer finished", sender.wait(timeout=30) == 0)
+        stop(exp, "export")
+        stop(imp, "import")
+        s = status(sa, "export")
+        check("the export counted retries", s.get("retries", 0) >= 1, json.dumps(s))
+        assert_clean(summary, f"{total} messages through a stalled cluster")
+
+
 SCENARIOS = {
     "roundtrip": scenario_roundtrip,
     "bad-input": scenario_bad_input,
@@ -680,6 +722,7 @@ SCENARIOS = {
     "oversize": scenario_oversize,
     "receive-window": scenario_receive_window,
     "durables": scenario_durables,
+    "stalled-cluster": scenario_stalled_cluster,
 }
 
 
