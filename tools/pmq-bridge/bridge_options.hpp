@@ -28,6 +28,8 @@ struct BridgeOptions {
     std::string retention = "limits"; // export only: limits | workqueue
     int64_t stream_max_messages = -1; // export only: -1 = no limit
     int64_t stream_max_bytes = -1;
+    int64_t max_age_s = 24 * 3600;      // export only: 0 = messages never expire
+    int64_t duplicate_window_s = 3600;  // export only: how long JetStream remembers a message id
     bool create = false;
     int64_t max_messages = 0; // with --create: 0 = system default
     int64_t message_size = 0;

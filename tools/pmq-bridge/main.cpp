@@ -2,6 +2,7 @@
 //   pmq-bridge export QUEUE --server URL[,URL...] --subject SUBJECT [--stream NAME] [--replicas N] [--state-dir DIR]
 //   pmq-bridge import QUEUE --server URL[,URL...] --subject SUBJECT --durable NAME [--stream NAME] [--state-dir DIR]
 //   pmq-bridge status --state-dir DIR [--json]
+#include "argument_checks.hpp" // the pmq tool's rule for numbers
 #include "bridge_options.hpp"
 #include "exit_status.hpp"
 #include "export_bridge.hpp"
@@ -19,8 +20,10 @@
 #include <CLI/CLI.hpp>
 #include <nats/nats.h>
 
+#include <cstdint>
 #include <iostream>
 #include <malloc.h>
+#include <map>
 #include <string>
 
 using namespace pmq_bridge;
@@ -36,6 +39,17 @@ std::string version_text()
 std::string usage_error(const CLI::App *app, const CLI::Error &e)
 {
     return "pmq-bridge: " + std::string(e.what()) + "\n\n" + app->help();
+}
+
+pmq_cli::NumberRange stream_limit_range()
+{
+    return {1, static_cast<uint64_t>(INT64_MAX), ""};
+}
+
+// Seconds, as a duration option takes them after its unit is applied.
+pmq_cli::NumberRange duration_range(uint64_t min)
+{
+    return {min, 10ULL * 365 * 86400, "seconds, or with a unit: 90s, 10m, 1h, 7d; at most 10 years"};
 }
 
 // "" if URL looks like something the client can dial, else why not.
@@ -74,9 +88,9 @@ void add_common(CLI::App *command, BridgeOptions &options, bool &verbose)
                         "Where the bridge keeps what must survive a crash (default: $STATE_DIRECTORY, else /var/lib/pmq-bridge/QUEUE)");
     command->add_flag("--create", options.create, "Create QUEUE if it does not exist");
     command->add_option("--max-messages", options.max_messages, "With --create: how many messages QUEUE holds")
-        ->check(CLI::PositiveNumber);
+        ->check(pmq_cli::whole_number_in(pmq_cli::max_messages_range));
     command->add_option("--message-size", options.message_size, "With --create: QUEUE's largest message in bytes")
-        ->check(CLI::PositiveNumber);
+        ->check(pmq_cli::whole_number_in(pmq_cli::message_size_range));
     command->add_option("--creds", options.connection.creds_file, "NATS credentials file (JWT and seed)")->check(CLI::ExistingFile);
     command->add_option("--user", options.connection.user, "User name (with --password-file)");
     command->add_option("--password-file", options.connection.password, "File whose first line is the password")
@@ -105,6 +119,9 @@ void check_options(CLI::App *command, BridgeOptions &options, bool is_export)
         if (const std::string problem = name_problem(options.durable, "--durable"); !problem.empty())
             throw Fatal{ExitStatus::usage, problem};
     }
+    if (is_export && options.max_age_s > 0 && options.duplicate_window_s > options.max_age_s)
+        throw Fatal{ExitStatus::usage, "--duplicate-window (" + std::to_string(options.duplicate_window_s) +
+                                           " s) cannot be longer than --max-age (" + std::to_string(options.max_age_s) + " s)"};
     if (!options.create && (command->count("--max-messages") || command->count("--message-size")))
         throw Fatal{ExitStatus::usage, "--max-messages and --message-size only apply with --create"};
     if (command->count("--user") != command->count("--password-file"))
@@ -143,16 +160,27 @@ int main(int argc, char **argv)
     CLI::App *export_command = app.add_subcommand("export", "Forward messages from a local queue to a JetStream subject");
     add_common(export_command, export_options, export_verbose);
     export_command->add_option("--replicas", export_options.replicas, "Replicas of a stream this bridge creates (default 1)")
-        ->check(CLI::Range(1, 5));
+        ->check(pmq_cli::whole_number_in([] { return pmq_cli::NumberRange{1, 5, "JetStream's limit"}; }));
     export_command->add_option("--retention", export_options.retention,
                                "Retention of a stream this bridge creates: limits (default) or workqueue")
         ->check(CLI::IsMember({"limits", "workqueue"}));
     export_command->add_option("--stream-max-messages", export_options.stream_max_messages,
                                "Messages a stream this bridge creates holds before refusing more (default: no limit)")
-        ->check(CLI::PositiveNumber);
+        ->check(pmq_cli::whole_number_in(stream_limit_range));
+    // Durations: a number of seconds, or with a unit (90s, 10m, 1h, 7d).
+    const CLI::AsNumberWithUnit duration(std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+                                         CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
+    export_command->add_option("--max-age", export_options.max_age_s,
+                               "How long a stream this bridge creates keeps a message, delivered or not (default 24h; 0: forever)")
+        ->transform(duration)
+        ->check(pmq_cli::whole_number_in([] { return duration_range(0); }));
+    export_command->add_option("--duplicate-window", export_options.duplicate_window_s,
+                               "How long a stream this bridge creates remembers message ids, to drop a republished copy (default 1h)")
+        ->transform(duration)
+        ->check(pmq_cli::whole_number_in([] { return duration_range(1); }));
     export_command->add_option("--stream-max-bytes", export_options.stream_max_bytes,
                                "Bytes a stream this bridge creates holds before refusing more (default: no limit)")
-        ->check(CLI::PositiveNumber);
+        ->check(pmq_cli::whole_number_in(stream_limit_range));
 
     CLI::App *import_command = app.add_subcommand("import", "Forward messages from a JetStream subject into a local queue");
     add_common(import_command, import_options, import_verbose);

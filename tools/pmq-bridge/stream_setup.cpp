@@ -115,8 +115,8 @@ bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status
             config.Storage = js_FileStorage;
             config.Retention = options.retention == "workqueue" ? js_WorkQueuePolicy : js_LimitsPolicy;
             config.Replicas = options.replicas;
-            config.MaxAge = stream_max_age_ns;
-            config.Duplicates = duplicate_window_ns;
+            config.MaxAge = options.max_age_s * 1000000000LL;
+            config.Duplicates = options.duplicate_window_s * 1000000000LL;
             config.MaxMsgs = options.stream_max_messages;
             config.MaxBytes = options.stream_max_bytes;
             // A full stream refuses new messages: the export side holds them and

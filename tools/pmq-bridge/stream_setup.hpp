@@ -20,10 +20,6 @@ std::string name_problem(const std::string &name, const char *option);
 // The subject with every character a stream name cannot hold replaced by '_'.
 std::string default_stream_name(const std::string &subject);
 
-// The duplicate window: as long as the longest outage a republish must survive.
-constexpr int64_t duplicate_window_ns = 3600LL * 1000000000LL; // 1 hour
-constexpr int64_t stream_max_age_ns = 24LL * 3600LL * 1000000000LL;
-
 // Export: creates the stream if absent (logging it) or checks it carries the
 // subject. Waits out a cluster without quorum. Returns false on a stop request.
 // `bounded` tells whether the stream refuses messages when full (discard new

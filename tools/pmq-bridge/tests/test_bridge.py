@@ -188,6 +188,13 @@ def scenario_bad_input(work):
         usage(["export", "/q", "--subject", "a", "--message-size", "64"] + common, ["--create"], "--message-size without --create")
         usage(["export", "/q", "--subject", "a", "--user", "u"] + common, ["--password-file"], "--user without --password-file")
         usage(["export", "/q", "--subject", "a", "--bogus"] + common, ["--bogus"], "unknown option")
+        usage(["export", "/q", "--subject", "a", "--max-age", "-5"] + common, ["--max-age", "'-5' is not a whole number"],
+              "negative --max-age")
+        usage(["export", "/q", "--subject", "a", "--max-age", "2h", "--duplicate-window", "3h"] + common,
+              ["--duplicate-window (10800 s) cannot be longer than --max-age (7200 s)"], "duplicate window beyond the max age")
+        usage(["export", "/q", "--subject", "a", "--stream-max-messages", "99999999999999999999"] + common,
+              ["--stream-max-messages", "not a whole number from 1 to"], "--stream-max-messages beyond 64 bits")
+        usage(["export", "/q", "--subject", "a", "--replicas", "6"] + common, ["--replicas", "from 1 to 5"], "--replicas 6")
 
         r = run_bridge(a, ["export", "/missing", "--subject", "a"] + common)
         check("missing queue: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()}")
@@ -624,8 +631,11 @@ def scenario_durables(work):
             host.run([DRIVER, "create", "/q", "10", "256"], check=True)
         bridges = Bridges(work, cluster.urls)
         sa = os.path.join(work, "sa")
-        exp = bridges.start(a, "export", "/q", "dur.jobs", sa)
+        exp = bridges.start(a, "export", "/q", "dur.jobs", sa, ["--max-age", "2d", "--duplicate-window", "10m"])
         check("the export is forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding", 60))
+        config = cluster.request(0, "$JS.API.STREAM.INFO.dur_jobs").get("config", {})
+        check("the stream it made keeps messages 2 days and remembers ids 10 minutes",
+              (config.get("max_age"), config.get("duplicate_window")) == (2 * 86400 * 10**9, 600 * 10**9), json.dumps(config))
 
         def make_durable(name, **config):
             config = dict({"durable_name": name, "deliver_policy": "all", "ack_policy": "explicit",
