@@ -316,18 +316,18 @@ TEST_F(Interrupt, FromANotificationCallback)
 
 // pthread_cancel of a thread blocked in pmq_wait: its cleanup handler runs
 // once, and the handle stays usable (its interrupt machinery included).
-struct CancelCase {
+struct InterruptCancelCase {
     pmq_queue *q;
     std::atomic<pid_t> tid{0};
     std::atomic<int> cleanups{0};
 };
 
-void count_cleanup(void *arg) { ++static_cast<CancelCase *>(arg)->cleanups; }
+void count_interrupt_cleanup(void *arg) { ++static_cast<InterruptCancelCase *>(arg)->cleanups; }
 
 void *blocked_wait(void *arg)
 {
-    auto *c = static_cast<CancelCase *>(arg);
-    pthread_cleanup_push(count_cleanup, c);
+    auto *c = static_cast<InterruptCancelCase *>(arg);
+    pthread_cleanup_push(count_interrupt_cleanup, c);
     c->tid = pmq_test::current_tid();
     pmq_wait(c->q, PMQ_READ, -1);
     pthread_cleanup_pop(0);
@@ -336,7 +336,7 @@ void *blocked_wait(void *arg)
 
 TEST_F(Interrupt, CancellingABlockedWaitIsClean)
 {
-    CancelCase c;
+    InterruptCancelCase c;
     c.q = q_;
     pthread_t thread;
     ASSERT_EQ(pthread_create(&thread, nullptr, blocked_wait, &c), 0);

@@ -143,20 +143,20 @@ TEST_F(Wait, NonBlockingHandleNeverWaits)
 
 // Signals.  SIGALRM from a timer interrupts the wait; the handler's flags
 // decide between PMQ_EINTR and going on waiting.
-std::atomic<int> alarms{0};
-void on_alarm(int) { ++alarms; }
+std::atomic<int> wait_alarms{0};
+void on_wait_alarm(int) { ++wait_alarms; }
 
 class Signals : public Wait {
 protected:
     void install(int flags)
     {
         struct sigaction sa {};
-        sa.sa_handler = on_alarm;
+        sa.sa_handler = on_wait_alarm;
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = flags;
         ASSERT_EQ(::sigaction(SIGALRM, &sa, &old_), 0);
         installed_ = true;
-        alarms = 0;
+        wait_alarms = 0;
     }
     void TearDown() override
     {
@@ -189,7 +189,7 @@ protected:
     std::thread send_after_alarm()
     {
         return without_alarm([this] {
-            while (alarms == 0)
+            while (wait_alarms == 0)
                 std::this_thread::yield();
             pmq_send(q_, "late", 4, 0);
         });
@@ -206,7 +206,7 @@ TEST_F(Signals, WithoutSaRestartWaitsReturnEintr)
     EXPECT_NE(std::strstr(pmq_last_error(), "signal"), nullptr) << pmq_last_error();
     arm_timer_ms(30);
     EXPECT_EQ(pmq_wait(q_, PMQ_READ, 60000), PMQ_EINTR);
-    EXPECT_EQ(alarms.load(), 2);
+    EXPECT_EQ(wait_alarms.load(), 2);
 }
 
 // 1.0 waited in mq_receive, which the kernel restarts for SA_RESTART
@@ -219,9 +219,9 @@ TEST_F(Signals, WithSaRestartEndlessCallsGoOnWaiting)
     std::thread sender = send_after_alarm();
     EXPECT_EQ(pmq_recv(q_, buf_, sizeof buf_, nullptr), 4) << pmq_last_error();
     sender.join();
-    EXPECT_EQ(alarms.load(), 1);
+    EXPECT_EQ(wait_alarms.load(), 1);
 
-    alarms = 0;
+    wait_alarms = 0;
     arm_timer_ms(30);
     sender = send_after_alarm();
     EXPECT_EQ(pmq_wait(q_, PMQ_READ, -1), read_ready) << pmq_last_error();
@@ -232,10 +232,10 @@ TEST_F(Signals, WithSaRestartEndlessCallsGoOnWaiting)
 
     ASSERT_EQ(pmq_send_timed(q_, "a", 1, 0, 0), PMQ_OK);
     ASSERT_EQ(pmq_send_timed(q_, "b", 1, 0, 0), PMQ_OK);
-    alarms = 0;
+    wait_alarms = 0;
     arm_timer_ms(30);
     std::thread taker = without_alarm([this] {
-        while (alarms == 0)
+        while (wait_alarms == 0)
             std::this_thread::yield();
         char b[16];
         pmq_recv(q_, b, sizeof b, nullptr);
@@ -262,7 +262,7 @@ struct Fired {
     int count = 0;
 };
 
-void on_message(pmq_queue *, void *ctx)
+void on_wait_message(pmq_queue *, void *ctx)
 {
     auto *fired = static_cast<Fired *>(ctx);
     std::lock_guard<std::mutex> hold(fired->lock);
@@ -273,7 +273,7 @@ void on_message(pmq_queue *, void *ctx)
 void expect_notification_despite_a_waiting_call(pmq_queue *q, bool receive)
 {
     Fired fired;
-    ASSERT_EQ(pmq_notify(q, on_message, &fired), PMQ_OK);
+    ASSERT_EQ(pmq_notify(q, on_wait_message, &fired), PMQ_OK);
     std::atomic<pid_t> tid{0};
     int result = 0;
     std::thread waiting([&] {

@@ -622,6 +622,10 @@ class InfoUnlinkLimits(CliTestCase):
                     self.assertIsNone(attr["name"])
                 # The text form writes the name byte for byte.
                 self.assertIn(b"name: " + name + b"\n", run("info", name).stdout)
+                # Gone before the next one: five default-sized queues at once
+                # are half of RLIMIT_MSGQUEUE, which every test running beside
+                # this one shares.
+                _mq_unlink(name)
 
     def test_info_on_missing_queue(self):
         result = run("info", self.unused_name())
