@@ -2,7 +2,9 @@
 // they refuse is a usage error (exit 2) and nothing is done.
 #pragma once
 
-#include <CLI/CLI.hpp>
+// CLI::Validator only (and the errors it throws): all of CLI11 costs seconds per file.
+#include <CLI/Error.hpp>
+#include <CLI/Validators.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -515,6 +515,13 @@ def scenario_node_faults(work):
         print("status import:", json.dumps(status(sb, "import")), flush=True)
         assert_clean(summary, f"{total} messages through a leader kill and a lost quorum", max_duplicates=summary["duplicates"],
                      check_order=False)
+        if summary["missing"]:
+            # Where it went missing: in the stream (stored, then lost) or after it.
+            for what in ("STREAM.INFO.fault_jobs", "CONSUMER.INFO.fault_jobs.sink"):
+                try:
+                    print(what + ":", json.dumps(cluster.request(2, "$JS.API." + what)), flush=True)
+                except Exception as e:
+                    print(what + ":", e, flush=True)
         print(f"duplicates {summary['duplicates']}, order violations {summary['order_violations']} (reported, see docs/bridge.md)")
 
 
