@@ -6,6 +6,14 @@
 
 namespace pmq_bridge {
 
+int safe_fetch_batch(natsSubscription *sub, int batch)
+{
+    int waiting = 0;
+    if (natsSubscription_GetPending(sub, &waiting, nullptr) == NATS_OK && waiting > 0)
+        return 1;
+    return batch;
+}
+
 BatchPrefetch::BatchPrefetch(natsSubscription *sub, int batch_size) : sub_(sub), batch_size_(batch_size) {}
 
 BatchPrefetch::~BatchPrefetch()
@@ -57,7 +65,7 @@ natsStatus BatchPrefetch::fetch(natsMsgList &list) const
 {
     jsFetchRequest request;
     jsFetchRequest_Init(&request);
-    request.Batch = batch_size_;
+    request.Batch = safe_fetch_batch(sub_, batch_size_);
     request.NoWait = true;
     request.Expires = 500LL * 1000000;
     return natsSubscription_FetchRequest(&list, sub_, &request);

@@ -13,6 +13,15 @@
 
 namespace pmq_bridge {
 
+// How many deliveries to ask a fetch of `sub` for, at most `batch`.
+// cnats 3.4.1 (Debian 12's libnats) writes past the array its fetch fills
+// when deliveries for an earlier, expired pull request wait in the
+// subscription and more keep arriving (nats.c#749, fixed in 3.9.0): it
+// happened here after a stalled cluster answered a backlog of pull
+// requests at once. While any delivery waits, this is 1, which the fetch
+// serves from what waits without asking the server, and cannot overrun.
+int safe_fetch_batch(natsSubscription *sub, int batch);
+
 class BatchPrefetch {
 public:
     struct Batch {

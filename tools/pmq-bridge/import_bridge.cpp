@@ -179,7 +179,7 @@ public:
                     }
                     natsMsgList list{};
                     jsErrCode code = static_cast<jsErrCode>(0);
-                    const natsStatus s = natsSubscription_Fetch(&list, sub, batch_, 200, &code);
+                    const natsStatus s = natsSubscription_Fetch(&list, sub, safe_fetch_batch(sub, batch_), 200, &code);
                     if (s == NATS_OK) {
                         failures = 0;
                         if (!recover(list, js))
