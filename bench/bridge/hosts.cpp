@@ -160,7 +160,7 @@ private:
                 if (pmq_send(queue_, message, size, 0) != 0)
                     die("host A: pmq_send", pmq_last_error());
             } else {
-                js_->publish_async(floor_subject, message, size, id_prefix + std::to_string(i));
+                js_->publish_async(floor_subject, floor_stream, message, size, id_prefix + std::to_string(i));
             }
             if (c.measure == Measure::latency) {
                 char next = 0;

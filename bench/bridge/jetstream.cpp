@@ -101,8 +101,8 @@ void JetStream::purge(const std::string &stream)
     check(js_PurgeStream(js_, stream.c_str(), nullptr, nullptr), "js_PurgeStream");
 }
 
-void JetStream::publish_async(const std::string &subject, const void *data, std::size_t length,
-                              const std::string &message_id)
+void JetStream::publish_async(const std::string &subject, const std::string &stream, const void *data,
+                              std::size_t length, const std::string &message_id)
 {
     natsMsg *message = nullptr;
     check(natsMsg_Create(&message, subject.c_str(), nullptr, static_cast<const char *>(data),
@@ -112,6 +112,7 @@ void JetStream::publish_async(const std::string &subject, const void *data, std:
     jsPubOptions options;
     jsPubOptions_Init(&options);
     options.MsgId = message_id.c_str();
+    options.ExpectStream = stream.c_str();
     const natsStatus s = js_PublishMsgAsync(js_, &message, &options);
     natsMsg_Destroy(message); // NULL once the library owns it
     check(s, "js_PublishMsgAsync");

@@ -23,9 +23,10 @@ public:
     void copy_stream(const std::string &model, const std::string &name, const std::string &subject);
     void purge(const std::string &stream);
 
-    // js_PublishMsgAsync of one message with a Nats-Msg-Id and a priority header.
-    void publish_async(const std::string &subject, const void *data, std::size_t length,
-                       const std::string &message_id);
+    // js_PublishMsgAsync of one message with the headers the export bridge
+    // sends: Nats-Msg-Id, Nats-Expected-Stream and a priority.
+    void publish_async(const std::string &subject, const std::string &stream, const void *data,
+                       std::size_t length, const std::string &message_id);
     // Waits for every outstanding publish acknowledgement; fails on any error.
     void complete_publishes();
 
