@@ -111,7 +111,7 @@ cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{r
         except Exception:
             return False
 
-    def wait_healthy(self, nodes=None, timeout=30):
+    def wait_healthy(self, nodes=None, timeout=60):
         nodes = range(self.count) if nodes is None else nodes
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -11,7 +11,8 @@
 //       until EXPECTED (default COUNT) distinct ones arrived, then GRACE_MS
 //       more for any extra (a duplicate, say)
 //       prints {"received":..,"distinct":..,"missing":..,"duplicates":..,
-//               "corrupt":..,"truncated":..,"order_violations":..}
+//               "corrupt":..,"truncated":..,"order_violations":..,
+//               "first_missing":[the first 10 indexes below COUNT not received]}
 #include <pmq/pmq.h>
 
 #include <cstdint>
@@ -171,11 +172,17 @@ int main(int argc, char **argv)
             else
                 last[priority] = static_cast<int64_t>(i);
         }
+        // The first missing indexes, so that a loss can be placed in the run.
+        std::string first_missing;
+        for (uint64_t i = 0, listed = 0; i < count && listed < 10; ++i) {
+            if (seen[i] == 0)
+                first_missing += (listed++ ? ", " : "") + std::to_string(i);
+        }
         std::printf("{\"received\": %llu, \"distinct\": %llu, \"missing\": %llu, \"duplicates\": %llu, \"corrupt\": %llu, "
-                    "\"truncated\": %llu, \"order_violations\": %llu}\n",
+                    "\"truncated\": %llu, \"order_violations\": %llu, \"first_missing\": [%s]}\n",
                     (unsigned long long)received, (unsigned long long)distinct, (unsigned long long)(count - distinct),
                     (unsigned long long)duplicates, (unsigned long long)corrupt, (unsigned long long)truncated,
-                    (unsigned long long)order);
+                    (unsigned long long)order, first_missing.c_str());
         return pmq_close(q);
     }
     return 2;

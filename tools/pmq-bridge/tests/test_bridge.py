@@ -522,6 +522,14 @@ def scenario_node_faults(work):
                     print(what + ":", json.dumps(cluster.request(2, "$JS.API." + what)), flush=True)
                 except Exception as e:
                     print(what + ":", e, flush=True)
+            for i in range(cluster.count):  # each node's own copy of the stream
+                try:
+                    for account in cluster.jsz(i, "streams=true&consumers=true").get("account_details", []):
+                        for st in account.get("stream_detail", []):
+                            print(f"n{i} copy:", json.dumps(st.get("state")),
+                                  json.dumps([c.get("delivered") for c in st.get("consumer_detail", [])]), flush=True)
+                except Exception as e:
+                    print(f"n{i} jsz: {e}", flush=True)
         print(f"duplicates {summary['duplicates']}, order violations {summary['order_violations']} (reported, see docs/bridge.md)")
 
 
