@@ -2,9 +2,9 @@
 // stream has ready, or the first one to arrive; fetched one batch ahead by
 // batch_prefetch.hpp while the last is being sent), each sent into the local
 // queue with the priority from its Pmq-Priority header and its stream
-// sequence recorded; the batch is then acknowledged without waiting, by one
-// ack of its last message (AckAll), or of each (AckExplicit, which a
-// work-queue stream demands and an older durable may have). Batches go while the
+// sequence recorded; the batch is then acknowledged without waiting, by an
+// ack of each message (AckExplicit, the durable the bridge makes), or of its
+// last one (AckAll, a durable made so by hand). Batches go while the
 // deliveries arrive without a gap; otherwise (after a kill, a lost delivery
 // or ack) messages go one at a time, lowest first (recover()). A full queue
 // is waited out without acknowledging (InProgress keeps the server from
@@ -39,6 +39,10 @@ constexpr auto in_progress_every = std::chrono::seconds(2);
 // A queue full for a moment is the normal pace of a slower consumer; one full
 // for this long is a state worth a log line and the status file.
 constexpr auto full_is_news_after = std::chrono::seconds(1);
+// How often an idle bridge compares the durable's position with the stream's.
+constexpr auto idle_check_every = std::chrono::seconds(2);
+// Messages read past a lagging durable per check, one request each.
+constexpr uint64_t max_read_from_stream = 256;
 // Deliveries fetched at once (one round trip per batch instead of per
 // message), and allowed unacknowledged: twice a batch, so that a fetch never
 // finds the durable at its limit while the last batch's acks are on their
@@ -64,19 +68,22 @@ public:
     {
     }
 
-    natsSubscription *subscribe(jsCtx *js, bool work_queue)
+    natsSubscription *subscribe(jsCtx *js)
     {
         for (int attempt = 0; !stop_requested(); ++attempt) {
             // Made explicitly and then bound to, so that no unsubscribe by the
             // client library ever deletes the durable (and its position).
-            // AckAll: one ack covers a batch, which spares nats-server an ack
-            // per message (every message at or below the one acknowledged
-            // was sent: the invariant delivery_record.hpp keeps anyway). A
-            // work-queue stream takes only explicit acks.
+            // Explicit acks, although one ack of a batch's last message
+            // (AckAll) would spare nats-server an ack per message: after a
+            // leader change, nats-server 2.9.10 can keep deliveries pending
+            // at or below the durable's ack floor, and under AckAll it
+            // ignores every ack there, so they fill MaxAckPending and are
+            // redelivered forever while nothing new comes (node-faults, once
+            // in about 45 runs). An explicit ack of such a delivery clears it.
             jsConsumerConfig config;
             jsConsumerConfig_Init(&config);
             config.Durable = options_.durable.c_str();
-            config.AckPolicy = work_queue ? js_AckExplicit : js_AckAll;
+            config.AckPolicy = js_AckExplicit;
             config.DeliverPolicy = js_DeliverAll;
             config.MaxAckPending = max_ack_pending;
             config.AckWait = ack_wait_ns;
@@ -196,8 +203,11 @@ public:
                 prefetch.start();
             }
             BatchPrefetch::Batch batch;
-            if (!prefetch.next(batch, 200))
+            if (!prefetch.next(batch, 200)) {
+                read_past_lagging_durable(js);
                 continue;
+            }
+            idle_since_ = Clock::time_point{};
             if (batch.status != NATS_OK) {
                 fetch_failed(batch.error, failures);
                 position_known = false;
@@ -224,6 +234,8 @@ private:
         int64_t pending = 0;
         uint64_t next_delivery = 0;
         uint64_t ack_floor = 0;
+        uint64_t delivered = 0; // stream sequence of the last delivery
+        uint64_t unread = 0;    // stored messages the durable has not delivered yet
     };
 
     bool query(jsCtx *js, Position &position)
@@ -240,6 +252,8 @@ private:
         position.pending = info->NumAckPending;
         position.next_delivery = info->Delivered.Consumer + 1;
         position.ack_floor = info->AckFloor.Stream;
+        position.delivered = info->Delivered.Stream;
+        position.unread = info->NumPending;
         jsConsumerInfo_Destroy(info);
         return true;
     }
@@ -341,6 +355,58 @@ private:
         return progress;
     }
 
+    // nats-server 2.9.10 can leave the node that leads the durable behind
+    // the stream's leader after the cluster lost quorum: the durable then
+    // reports nothing unread and does not deliver the stream's last
+    // messages until later ones are stored (node-faults: 2 runs in about
+    // 60 lost a message that way, with nothing after it). While idle, every
+    // 2 s, the durable's position is compared with the stream's; a gap seen
+    // twice in a row is read from the stream's leader (STREAM.MSG.GET) in
+    // stream order and sent, so its later delivery is a duplicate, dropped
+    // and acknowledged. A gap of a moment (replication) is not seen twice.
+    void read_past_lagging_durable(jsCtx *js)
+    {
+        const auto now = Clock::now();
+        if (idle_since_ == Clock::time_point{}) {
+            idle_since_ = now;
+            return;
+        }
+        if (now - idle_since_ < idle_check_every)
+            return;
+        idle_since_ = now;
+        Position position;
+        jsStreamInfo *stream = nullptr;
+        jsErrCode code = static_cast<jsErrCode>(0);
+        if (!query(js, position) || js_GetStreamInfo(&stream, js, options_.stream.c_str(), nullptr, &code) != NATS_OK)
+            return;
+        // Only a stream of the bridge's subject alone: in one of more
+        // subjects, the durable's filter leaves others' messages unread.
+        const bool ours_alone = stream->Config->SubjectsLen == 1 && options_.subject == stream->Config->Subjects[0];
+        const uint64_t last = std::min(stream->State.LastSeq, record_.delivered() + max_read_from_stream);
+        jsStreamInfo_Destroy(stream);
+        const bool stuck = ours_alone && position.pending == 0 && position.unread == 0 && last > record_.delivered() &&
+                           record_.delivered() >= position.delivered;
+        const uint64_t from = record_.delivered() + 1;
+        if (!stuck || lag_seen_at_ != from) {
+            lag_seen_at_ = stuck ? from : 0; // confirmed (or not) at the next check
+            return;
+        }
+        lag_seen_at_ = 0;
+        log_line("the durable consumer " + options_.durable + " reports nothing to deliver, but the stream holds messages " +
+                 std::to_string(from) + ".." + std::to_string(last) +
+                 " (a nats-server replica behind its leader); reading them from the stream");
+        for (uint64_t seq = from; seq <= last && !stop_requested(); ++seq) {
+            natsMsg *msg = nullptr;
+            if (js_GetMsg(&msg, js, options_.stream.c_str(), seq, nullptr, &code) != NATS_OK)
+                continue; // deleted: the durable skips it too
+            const bool sent = send_recorded(msg, seq, nullptr, 0);
+            natsMsg_Destroy(msg);
+            if (!sent)
+                return; // stopping
+            status_.read_from_stream++;
+        }
+    }
+
     bool send_recorded(natsMsg *msg, uint64_t seq, const natsMsgList *held, int from)
     {
         int64_t priority = priority_of(msg);
@@ -424,6 +490,8 @@ private:
     bool ack_each_ = false;  // AckExplicit: every message is acked, not only a batch's last
 
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
+    Clock::time_point idle_since_{}; // no delivery since (zero: one just came)
+    uint64_t lag_seen_at_ = 0;       // the first message a lagging durable did not deliver, seen once
 };
 
 } // namespace
@@ -439,14 +507,14 @@ ExitStatus run_import(const BridgeOptions &options)
     NatsSession session(options.connection, status);
     if (!session.connect())
         return status.set_state("stopped", "stopped before connecting"), ExitStatus::success;
-    const StreamFacts stream = wait_for_stream(session.jetstream(), options, status);
-    if (stream.created == 0)
+    const int64_t stream_created = wait_for_stream(session.jetstream(), options, status);
+    if (stream_created == 0)
         return status.set_state("stopped", "stopped while waiting for the stream"), ExitStatus::success;
-    if (record.bind(options.stream, stream.created, options.durable))
+    if (record.bind(options.stream, stream_created, options.durable))
         log_line("the stream " + options.stream + " or the durable consumer changed since the last run; starting a new delivery record");
     if (record.uncertain() != 0)
         log_verbose("the last run was killed while sending stream message " + std::to_string(record.uncertain()));
-    natsSubscription *sub = bridge.subscribe(session.jetstream(), stream.work_queue);
+    natsSubscription *sub = bridge.subscribe(session.jetstream());
     if (sub == nullptr)
         return status.set_state("stopped", "stopped before subscribing"), ExitStatus::success;
     bridge.run(sub, session.jetstream(), session.connection());

@@ -158,7 +158,7 @@ bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status
     return false;
 }
 
-StreamFacts wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status)
+int64_t wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status)
 {
     for (int attempt = 0; !stop_requested(); ++attempt) {
         jsStreamInfo *info = nullptr;
@@ -166,14 +166,12 @@ StreamFacts wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatu
         const natsStatus s = js_GetStreamInfo(&info, js, options.stream.c_str(), nullptr, &code);
         if (s == NATS_OK) {
             const bool ok = covers(info->Config, options.subject);
-            StreamFacts facts;
-            facts.created = info->Created > 0 ? info->Created : 1;
-            facts.work_queue = info->Config->Retention == js_WorkQueuePolicy;
+            const int64_t created = info->Created;
             jsStreamInfo_Destroy(info);
             if (!ok)
                 throw Fatal{ExitStatus::failure, "the stream " + options.stream + " does not carry the subject " +
                                                      options.subject + "; choose another --stream or --subject"};
-            return facts;
+            return created > 0 ? created : 1;
         }
         const std::string text = (s == NATS_NOT_FOUND || code == stream_not_found)
                                      ? "the stream " + options.stream + " does not exist yet (the export side creates it)"
@@ -183,9 +181,9 @@ StreamFacts wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatu
         const int wait = backoff_ms(attempt);
         log_line(text + "; retrying in " + std::to_string(wait) + " ms");
         if (!sleep_unless_stopped(wait))
-            return {};
+            return 0;
     }
-    return {};
+    return 0;
 }
 
 } // namespace pmq_bridge

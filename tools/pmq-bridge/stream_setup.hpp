@@ -27,13 +27,8 @@ std::string default_stream_name(const std::string &subject);
 // and a later one stored, so the export publishes one at a time.
 bool ensure_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status, bool &bounded);
 
-// What the import side needs to know of the stream it pulls from.
-struct StreamFacts {
-    int64_t created = 0;     // creation time (ns); 0: a stop was requested first
-    bool work_queue = false; // work-queue retention, whose consumers must ack each message
-};
-
-// Import: waits until the stream exists and tells what it is.
-StreamFacts wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status);
+// Import: waits until the stream exists; returns its creation time (ns), or
+// 0 on a stop request.
+int64_t wait_for_stream(jsCtx *js, const BridgeOptions &options, BridgeStatus &status);
 
 } // namespace pmq_bridge

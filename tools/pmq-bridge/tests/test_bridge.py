@@ -530,6 +530,16 @@ def scenario_node_faults(work):
                                   json.dumps([c.get("delivered") for c in st.get("consumer_detail", [])]), flush=True)
                 except Exception as e:
                     print(f"n{i} jsz: {e}", flush=True)
+            try:  # what the stream holds past what the consumer delivered
+                info = cluster.request(2, "$JS.API.CONSUMER.INFO.fault_jobs.sink")
+                last = cluster.request(2, "$JS.API.STREAM.INFO.fault_jobs")["state"]["last_seq"]
+                for seq in range(info["delivered"]["stream_seq"] + 1, min(last, info["delivered"]["stream_seq"] + 5) + 1):
+                    m = cluster.request(2, "$JS.API.STREAM.MSG.GET.fault_jobs", {"seq": seq}).get("message", {})
+                    print(f"stream seq {seq}: time {m.get('time')}, headers",
+                          base64.b64decode(m.get("hdrs", "")).decode(errors="replace").split("\r\n")[1:4],
+                          "data", base64.b64decode(m.get("data", ""))[:16].hex(), flush=True)
+            except Exception as e:
+                print("stream messages:", e, flush=True)
         print(f"duplicates {summary['duplicates']}, order violations {summary['order_violations']} (reported, see docs/bridge.md)")
 
 
@@ -636,10 +646,11 @@ def scenario_receive_window(work):
 
 
 def scenario_durables(work):
-    """The durable consumer the import side uses: a new one acks a batch at
-    once (AckAll, MaxAckPending 256); one made by hand with explicit acks
-    and a lower MaxAckPending is used as it is, in batches of half of it;
-    one that cannot keep the order is refused with exit 1, taking nothing."""
+    """The durable consumer the import side uses: a new one has explicit
+    acks and MaxAckPending 256; one made by hand with explicit acks and a
+    lower MaxAckPending is used as it is, in batches of half of it, and one
+    with ack policy all (one ack per batch) too; one that cannot keep the
+    order is refused with exit 1, taking nothing."""
     total = 300
     with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b, Host("c") as c:
         for host in (a, b, c):
@@ -660,6 +671,7 @@ def scenario_durables(work):
             check(f"made the durable {name} by hand", "error" not in reply, json.dumps(reply))
 
         make_durable("old", max_ack_pending=4)
+        make_durable("batched", ack_policy="all", max_ack_pending=256)
         make_durable("unacked", ack_policy="none")
         make_durable("wide", max_ack_pending=1000)
         a.run([DRIVER, "send", "/q", "stream", "0", str(total), "11"], check=True)
@@ -678,7 +690,7 @@ def scenario_durables(work):
         check("refused durables sent nothing into the queue",
               c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0")
 
-        for host, name in ((b, "old"), (c, "fresh")):
+        for host, name in ((b, "old"), (c, "fresh"), (b, "batched")):
             state = os.path.join(work, f"s-{name}")
             recv = receiver(host, "/q", "stream", total, 11, 20000, 1000)
             imp = bridges.start(host, "import", "/q", "dur.jobs", state, durable=name)
@@ -686,7 +698,7 @@ def scenario_durables(work):
             stop(imp, f"import through {name}")
             info = cluster.request(0, f"$JS.API.CONSUMER.INFO.dur_jobs.{name}")
             config = info.get("config", {})
-            want = ("explicit", 4) if name == "old" else ("all", 256)
+            want = {"old": ("explicit", 4), "fresh": ("explicit", 256), "batched": ("all", 256)}[name]
             check(f"the durable {name}: ack policy {want[0]}, MaxAckPending {want[1]}",
                   (config.get("ack_policy"), config.get("max_ack_pending")) == want, json.dumps(config))
             check(f"the durable {name}: everything acknowledged",
