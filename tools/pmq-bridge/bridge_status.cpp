@@ -101,7 +101,6 @@ void BridgeStatus::publish()
         doc["lengths_recovered"] = lengths_recovered.load();
     } else {
         doc["uncertain_resends"] = uncertain_resends.load();
-        doc["read_from_stream"] = read_from_stream.load();
     }
     // Write then rename, so a reader never sees half a file.
     const std::string text = doc.dump(2) + "\n";

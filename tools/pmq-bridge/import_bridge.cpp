@@ -39,10 +39,6 @@ constexpr auto in_progress_every = std::chrono::seconds(2);
 // A queue full for a moment is the normal pace of a slower consumer; one full
 // for this long is a state worth a log line and the status file.
 constexpr auto full_is_news_after = std::chrono::seconds(1);
-// How often an idle bridge compares the durable's position with the stream's.
-constexpr auto idle_check_every = std::chrono::seconds(2);
-// Messages read past a lagging durable per check, one request each.
-constexpr uint64_t max_read_from_stream = 256;
 // Deliveries fetched at once (one round trip per batch instead of per
 // message), and allowed unacknowledged: twice a batch, so that a fetch never
 // finds the durable at its limit while the last batch's acks are on their
@@ -78,8 +74,8 @@ public:
             // leader change, nats-server 2.9.10 can keep deliveries pending
             // at or below the durable's ack floor, and under AckAll it
             // ignores every ack there, so they fill MaxAckPending and are
-            // redelivered forever while nothing new comes (node-faults, once
-            // in about 45 runs). An explicit ack of such a delivery clears it.
+            // redelivered forever while nothing new comes (node-faults, twice
+            // in about 65 runs). An explicit ack of such a delivery clears it.
             jsConsumerConfig config;
             jsConsumerConfig_Init(&config);
             config.Durable = options_.durable.c_str();
@@ -203,11 +199,8 @@ public:
                 prefetch.start();
             }
             BatchPrefetch::Batch batch;
-            if (!prefetch.next(batch, 200)) {
-                read_past_lagging_durable(js);
+            if (!prefetch.next(batch, 200))
                 continue;
-            }
-            idle_since_ = Clock::time_point{};
             if (batch.status != NATS_OK) {
                 fetch_failed(batch.error, failures);
                 position_known = false;
@@ -234,8 +227,6 @@ private:
         int64_t pending = 0;
         uint64_t next_delivery = 0;
         uint64_t ack_floor = 0;
-        uint64_t delivered = 0; // stream sequence of the last delivery
-        uint64_t unread = 0;    // stored messages the durable has not delivered yet
     };
 
     bool query(jsCtx *js, Position &position)
@@ -252,8 +243,6 @@ private:
         position.pending = info->NumAckPending;
         position.next_delivery = info->Delivered.Consumer + 1;
         position.ack_floor = info->AckFloor.Stream;
-        position.delivered = info->Delivered.Stream;
-        position.unread = info->NumPending;
         jsConsumerInfo_Destroy(info);
         return true;
     }
@@ -355,58 +344,6 @@ private:
         return progress;
     }
 
-    // nats-server 2.9.10 can leave the node that leads the durable behind
-    // the stream's leader after the cluster lost quorum: the durable then
-    // reports nothing unread and does not deliver the stream's last
-    // messages until later ones are stored (node-faults: 2 runs in about
-    // 60 lost a message that way, with nothing after it). While idle, every
-    // 2 s, the durable's position is compared with the stream's; a gap seen
-    // twice in a row is read from the stream's leader (STREAM.MSG.GET) in
-    // stream order and sent, so its later delivery is a duplicate, dropped
-    // and acknowledged. A gap of a moment (replication) is not seen twice.
-    void read_past_lagging_durable(jsCtx *js)
-    {
-        const auto now = Clock::now();
-        if (idle_since_ == Clock::time_point{}) {
-            idle_since_ = now;
-            return;
-        }
-        if (now - idle_since_ < idle_check_every)
-            return;
-        idle_since_ = now;
-        Position position;
-        jsStreamInfo *stream = nullptr;
-        jsErrCode code = static_cast<jsErrCode>(0);
-        if (!query(js, position) || js_GetStreamInfo(&stream, js, options_.stream.c_str(), nullptr, &code) != NATS_OK)
-            return;
-        // Only a stream of the bridge's subject alone: in one of more
-        // subjects, the durable's filter leaves others' messages unread.
-        const bool ours_alone = stream->Config->SubjectsLen == 1 && options_.subject == stream->Config->Subjects[0];
-        const uint64_t last = std::min(stream->State.LastSeq, record_.delivered() + max_read_from_stream);
-        jsStreamInfo_Destroy(stream);
-        const bool stuck = ours_alone && position.pending == 0 && position.unread == 0 && last > record_.delivered() &&
-                           record_.delivered() >= position.delivered;
-        const uint64_t from = record_.delivered() + 1;
-        if (!stuck || lag_seen_at_ != from) {
-            lag_seen_at_ = stuck ? from : 0; // confirmed (or not) at the next check
-            return;
-        }
-        lag_seen_at_ = 0;
-        log_line("the durable consumer " + options_.durable + " reports nothing to deliver, but the stream holds messages " +
-                 std::to_string(from) + ".." + std::to_string(last) +
-                 " (a nats-server replica behind its leader); reading them from the stream");
-        for (uint64_t seq = from; seq <= last && !stop_requested(); ++seq) {
-            natsMsg *msg = nullptr;
-            if (js_GetMsg(&msg, js, options_.stream.c_str(), seq, nullptr, &code) != NATS_OK)
-                continue; // deleted: the durable skips it too
-            const bool sent = send_recorded(msg, seq, nullptr, 0);
-            natsMsg_Destroy(msg);
-            if (!sent)
-                return; // stopping
-            status_.read_from_stream++;
-        }
-    }
-
     bool send_recorded(natsMsg *msg, uint64_t seq, const natsMsgList *held, int from)
     {
         int64_t priority = priority_of(msg);
@@ -490,8 +427,6 @@ private:
     bool ack_each_ = false;  // AckExplicit: every message is acked, not only a batch's last
 
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
-    Clock::time_point idle_since_{}; // no delivery since (zero: one just came)
-    uint64_t lag_seen_at_ = 0;       // the first message a lagging durable did not deliver, seen once
 };
 
 } // namespace
