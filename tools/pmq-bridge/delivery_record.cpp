@@ -73,6 +73,11 @@ void DeliveryRecord::begin(uint64_t seq)
     __atomic_store_n(&record_->sending, seq, __ATOMIC_RELEASE);
 }
 
+void DeliveryRecord::abandon()
+{
+    __atomic_store_n(&record_->sending, delivered(), __ATOMIC_RELEASE);
+}
+
 void DeliveryRecord::done(uint64_t seq)
 {
     __atomic_store_n(&record_->delivered, seq, __ATOMIC_RELEASE);

@@ -29,6 +29,9 @@ public:
     uint64_t uncertain() const;
     void begin(uint64_t seq);
     void done(uint64_t seq);
+    // The send begun was given up before it happened (a stop while the
+    // queue was full): nothing is uncertain.
+    void abandon();
 
 private:
     struct Layout;

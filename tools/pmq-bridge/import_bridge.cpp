@@ -96,7 +96,8 @@ public:
                 const jsConsumerConfig *have = info->Config;
                 const bool fits = have->MaxAckPending >= 1 && have->MaxAckPending <= max_ack_pending &&
                                   (have->AckPolicy == js_AckExplicit || have->AckPolicy == js_AckAll) &&
-                                  have->FilterSubject != nullptr && options_.subject == have->FilterSubject;
+                                  have->FilterSubject != nullptr && options_.subject == have->FilterSubject &&
+                                  !have->HeadersOnly;
                 config.AckPolicy = have->AckPolicy;
                 const int64_t allowed = have->MaxAckPending;
                 jsConsumerInfo_Destroy(info);
@@ -104,8 +105,12 @@ public:
                 if (!fits)
                     throw Fatal{ExitStatus::failure, "the durable consumer " + options_.durable + " on the stream " + options_.stream +
                                                          " was made for something else (it needs explicit or all acks, MaxAckPending at most " +
-                                                         std::to_string(max_ack_pending) + " and the filter subject " + options_.subject +
-                                                         "); give another --durable or delete that consumer"};
+                                                         std::to_string(max_ack_pending) + ", the filter subject " + options_.subject +
+                                                         " and message bodies, not headers only); give another --durable or delete that consumer"};
+                if (config.AckPolicy == js_AckAll)
+                    log_line("the durable consumer " + options_.durable +
+                             " acknowledges a batch with one ack (ack policy all), which nats-server 2.9 can leave stuck after a "
+                             "leader change (docs/bridge.md, \"A stuck durable\"); delete it to let the bridge make one with explicit acks");
                 // One made with a lower limit (by hand, say) is kept as it
                 // is: batches of half of it.
                 batch_ = static_cast<int>(std::max<int64_t>(1, allowed / 2));
@@ -357,8 +362,10 @@ private:
                      " may have been sent before the last kill; sending it again (docs/bridge.md: the one duplicate window)");
         }
         record_.begin(seq);
-        if (!send(msg, static_cast<unsigned>(priority), held, from))
+        if (!send(msg, static_cast<unsigned>(priority), held, from)) {
+            record_.abandon(); // stopping, and it was not sent
             return false;
+        }
         record_.done(seq);
         status_.forwarded++;
         return true;

@@ -387,6 +387,10 @@ def scenario_full_queue(work):
               json.dumps(status(sb, "import")))
         dest = b.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
         check("the destination holds exactly its 10", dest == "10", dest)
+        # Stopped while waiting for room: that message was not sent, so the
+        # next run has nothing to send again "in case" (no uncertain resend).
+        stop(imp, "import waiting for room")
+        imp = bridges.start(b, "import", "/q", "full.jobs", sb)
         recv = receiver(b, "/q", "stream", total, 7, 30000)
         summary = summary_of(recv, 200)
         assert_clean(summary, f"{total} messages through a full destination")
@@ -401,6 +405,8 @@ def scenario_full_queue(work):
         check("the producer finished", sender.wait(timeout=30) == 0)
         stop(exp, "export")
         stop(imp, "import")
+        s = status(sb, "import")
+        check("a stop while waiting for room left nothing uncertain", s.get("uncertain_resends") == 0, json.dumps(s))
         check("export log says it stopped taking", "not taking more" in bridges.log_text())
         check("import log says the queue was full", "is full; waiting" in bridges.log_text())
 
@@ -672,7 +678,7 @@ def scenario_durables(work):
     acks and MaxAckPending 256; one made by hand with explicit acks and a
     lower MaxAckPending is used as it is, in batches of half of it, and one
     with ack policy all (one ack per batch) too; one that cannot keep the
-    order is refused with exit 1, taking nothing."""
+    order or that gives headers only is refused with exit 1, taking nothing."""
     total = 300
     with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b, Host("c") as c:
         for host in (a, b, c):
@@ -696,11 +702,12 @@ def scenario_durables(work):
         make_durable("batched", ack_policy="all", max_ack_pending=256)
         make_durable("unacked", ack_policy="none")
         make_durable("wide", max_ack_pending=1000)
+        make_durable("bare", headers_only=True)
         a.run([DRIVER, "send", "/q", "stream", "0", str(total), "11"], check=True)
         check("the stream has them", wait_for(lambda: status(sa, "export").get("forwarded") == total, 30),
               json.dumps(status(sa, "export")))
 
-        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000")):
+        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000"), ("bare", "headers only")):
             r = run_bridge(c, ["import", "/q", "--server", cluster.urls, "--subject", "dur.jobs", "--durable", name,
                                "--state-dir", os.path.join(work, f"s-{name}")])
             check(f"a durable with {why}: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[-300:]}")
@@ -727,6 +734,8 @@ def scenario_durables(work):
                   info.get("num_ack_pending") == 0 and info.get("ack_floor", {}).get("stream_seq") == total, json.dumps(info)[:400])
         check("the bridge said it fetches 2 at a time through the durable with MaxAckPending 4",
               "fetching 2 at a time" in bridges.log_text())
+        check("the bridge advised recreating the durable with ack policy all",
+              "durable consumer batched acknowledges a batch with one ack" in bridges.log_text() and "delete it" in bridges.log_text())
         stop(exp, "export")
 
 
