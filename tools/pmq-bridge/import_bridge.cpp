@@ -356,15 +356,17 @@ private:
             log_verbose("message " + std::to_string(seq) + " has no valid Pmq-Priority header; sending it with priority 0");
             priority = 0;
         }
-        if (record_.uncertain() == seq) {
-            status_.uncertain_resends++;
-            log_line("stream message " + std::to_string(seq) +
-                     " may have been sent before the last kill; sending it again (docs/bridge.md: the one duplicate window)");
-        }
+        const bool uncertain = record_.uncertain() == seq;
         record_.begin(seq);
         if (!send(msg, static_cast<unsigned>(priority), held, from)) {
-            record_.abandon(); // stopping, and it was not sent
+            if (!uncertain)
+                record_.abandon(); // stopping before it was sent; one a kill left uncertain stays so
             return false;
+        }
+        if (uncertain) {
+            status_.uncertain_resends++;
+            log_line("stream message " + std::to_string(seq) +
+                     " may have been sent before the last kill; sent it again (docs/bridge.md: the one duplicate window)");
         }
         record_.done(seq);
         status_.forwarded++;
