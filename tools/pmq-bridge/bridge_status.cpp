@@ -101,6 +101,7 @@ void BridgeStatus::publish()
         doc["lengths_recovered"] = lengths_recovered.load();
     } else {
         doc["uncertain_resends"] = uncertain_resends.load();
+        doc["stream_gaps"] = stream_gaps.load();
     }
     // Write then rename, so a reader never sees half a file.
     const std::string text = doc.dump(2) + "\n";

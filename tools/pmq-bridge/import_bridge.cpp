@@ -27,6 +27,7 @@
 #include <chrono>
 #include <memory>
 #include <poll.h>
+#include <utility>
 
 namespace pmq_bridge {
 namespace {
@@ -39,6 +40,8 @@ constexpr auto in_progress_every = std::chrono::seconds(2);
 // A queue full for a moment is the normal pace of a slower consumer; one full
 // for this long is a state worth a log line and the status file.
 constexpr auto full_is_news_after = std::chrono::seconds(1);
+// How often an idle bridge compares the durable's position with the stream's.
+constexpr auto watch_every = std::chrono::seconds(3);
 // Deliveries fetched at once (one round trip per batch instead of per
 // message), and allowed unacknowledged: twice a batch, so that a fetch never
 // finds the durable at its limit while the last batch's acks are on their
@@ -204,8 +207,11 @@ public:
                 prefetch.start();
             }
             BatchPrefetch::Batch batch;
-            if (!prefetch.next(batch, 200))
+            if (!prefetch.next(batch, 200)) {
+                watch_durable_copy(js);
                 continue;
+            }
+            idle_since_ = Clock::time_point{};
             if (batch.status != NATS_OK) {
                 fetch_failed(batch.error, failures);
                 position_known = false;
@@ -232,6 +238,8 @@ private:
         int64_t pending = 0;
         uint64_t next_delivery = 0;
         uint64_t ack_floor = 0;
+        uint64_t delivered = 0; // stream sequence of the last delivery
+        uint64_t unread = 0;    // messages the durable's node holds past it
     };
 
     bool query(jsCtx *js, Position &position)
@@ -248,6 +256,8 @@ private:
         position.pending = info->NumAckPending;
         position.next_delivery = info->Delivered.Consumer + 1;
         position.ack_floor = info->AckFloor.Stream;
+        position.delivered = info->Delivered.Stream;
+        position.unread = info->NumPending;
         jsConsumerInfo_Destroy(info);
         return true;
     }
@@ -349,6 +359,56 @@ private:
         return progress;
     }
 
+    // nats-server 2.9.10 can let a replica of the stream miss a message and
+    // number the later ones one lower (docs/bridge.md, "Replicas that
+    // disagree"); a durable led from that replica never delivers the
+    // message and reports nothing pending. No client can bring it back, but
+    // an operator must hear of it: while idle, every few seconds, the
+    // durable's position is compared with the stream leader's last message,
+    // and a gap seen twice, whose next message the leader does hold, is
+    // logged once, kept as the last error and counted (stream_gaps).
+    void watch_durable_copy(jsCtx *js)
+    {
+        const auto now = Clock::now();
+        if (idle_since_ == Clock::time_point{})
+            idle_since_ = now;
+        if (now - idle_since_ < watch_every)
+            return;
+        idle_since_ = now;
+        Position position;
+        jsStreamInfo *stream = nullptr;
+        jsErrCode code = static_cast<jsErrCode>(0);
+        if (!query(js, position) || js_GetStreamInfo(&stream, js, options_.stream.c_str(), nullptr, &code) != NATS_OK)
+            return;
+        // In a stream of other subjects too, the durable's filter leaves
+        // their messages unread on purpose.
+        const bool ours_alone = stream->Config->SubjectsLen == 1 && stream->Config->SourcesLen == 0 &&
+                                options_.subject == stream->Config->Subjects[0];
+        const uint64_t last = stream->State.LastSeq;
+        jsStreamInfo_Destroy(stream);
+        const bool gap = ours_alone && position.pending == 0 && position.unread == 0 && last > position.delivered;
+        const std::pair<uint64_t, uint64_t> seen{position.delivered, last};
+        if (!gap || seen != gap_seen_) {
+            gap_seen_ = gap ? seen : std::pair<uint64_t, uint64_t>{};
+            return;
+        }
+        if (seen == gap_reported_)
+            return;
+        natsMsg *next = nullptr;
+        if (js_GetMsg(&next, js, options_.stream.c_str(), position.delivered + 1, nullptr, &code) != NATS_OK)
+            return; // deleted (or no answer): nothing the durable should have delivered
+        natsMsg_Destroy(next);
+        gap_reported_ = seen;
+        status_.stream_gaps++;
+        const std::string text = "the durable consumer " + options_.durable + " reports nothing to deliver after stream message " +
+                                 std::to_string(position.delivered) + ", but the stream's leader holds messages up to " +
+                                 std::to_string(last) +
+                                 ": the node that leads the durable has another copy of the stream (a nats-server fault, "
+                                 "docs/bridge.md \"Replicas that disagree\"); a message may be lost";
+        status_.set_last_error(text);
+        log_line(text);
+    }
+
     bool send_recorded(natsMsg *msg, uint64_t seq, const natsMsgList *held, int from)
     {
         int64_t priority = priority_of(msg);
@@ -436,6 +496,9 @@ private:
     bool ack_each_ = false;  // AckExplicit: every message is acked, not only a batch's last
 
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
+    Clock::time_point idle_since_{};                 // no delivery since (zero: one just came)
+    std::pair<uint64_t, uint64_t> gap_seen_{};       // (delivered, stream's last) of a gap seen once
+    std::pair<uint64_t, uint64_t> gap_reported_{};   // the last gap logged
 };
 
 } // namespace

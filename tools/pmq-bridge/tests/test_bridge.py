@@ -101,9 +101,10 @@ def assert_clean(summary, label, max_duplicates=0, check_order=True, max_truncat
 
 
 def copies_disagree(cluster, stream):
-    """How the nodes' copies of STREAM differ ("" if they agree) and by how
-    many messages, asked twice 5 s apart so that a copy still catching up is
-    not taken for a divergence."""
+    """How the nodes' copies of STREAM differ ("" if they agree), by how many
+    messages, and each node's (messages, last sequence, last time); asked
+    twice 5 s apart so that a copy still catching up is not taken for a
+    divergence."""
     for attempt in range(2):
         copies = {}
         for i in range(cluster.count):
@@ -118,12 +119,12 @@ def copies_disagree(cluster, stream):
             except Exception as e:
                 print(f"n{i} jsz: {e}", flush=True)
         if len(copies) < cluster.count or len(set(copies.values())) == 1:
-            return "", 0
+            return "", 0, copies
         if attempt == 0:
             time.sleep(5)
     counts = [messages or 0 for messages, _, _ in copies.values()]
     return (", ".join(f"{node}: {messages} messages, last {last}" for node, (messages, last, _) in sorted(copies.items())),
-            max(counts) - min(counts))
+            max(counts) - min(counts), copies)
 
 
 def stop(proc, label):
@@ -546,15 +547,29 @@ def scenario_node_faults(work):
         stop(imp, "import")
         print("status export:", json.dumps(status(sa, "export")), flush=True)
         print("status import:", json.dumps(status(sb, "import")), flush=True)
+        gaps = status(sb, "import").get("stream_gaps")
         if summary["missing"]:
             # Where it went missing: the stream as its leader sees it, the
             # durable, and each node's own copy.
+            infos = {}
             for what in ("STREAM.INFO.fault_jobs", "CONSUMER.INFO.fault_jobs.sink"):
                 try:
-                    print(what + ":", json.dumps(cluster.request(2, "$JS.API." + what)), flush=True)
+                    infos[what] = cluster.request(2, "$JS.API." + what)
+                    print(what + ":", json.dumps(infos[what]), flush=True)
                 except Exception as e:
                     print(what + ":", e, flush=True)
-            disagreement, gap = copies_disagree(cluster, "fault_jobs")
+            disagreement, gap, copies = copies_disagree(cluster, "fault_jobs")
+            durable_node = infos.get("CONSUMER.INFO.fault_jobs.sink", {}).get("cluster", {}).get("leader")
+            stream_node = infos.get("STREAM.INFO.fault_jobs", {}).get("cluster", {}).get("leader")
+            if disagreement and durable_node in copies and stream_node in copies:
+                # The import bridge watches for exactly this: the durable's
+                # node holding fewer messages than the stream's leader (it
+                # cannot see a leader that is itself short).
+                short = copies[durable_node][0] < copies[stream_node][0]
+                check(f"the import bridge reported the short copy of the durable's node {durable_node}" if short else
+                      f"the durable's node {durable_node} has a whole copy: nothing for the import bridge to report",
+                      (gaps >= 1 and "has another copy of the stream" in bridges.log_text()) if short else gaps == 0,
+                      f"stream_gaps {gaps}")
             if disagreement and gap > 0:
                 # nats-server 2.9.10 let a replica miss a message and number
                 # the later ones one lower (docs/bridge.md, "Replicas that
@@ -568,6 +583,8 @@ def scenario_node_faults(work):
                 summary = dict(summary, missing=max(0, summary["missing"] - gap))
         assert_clean(summary, f"{total} messages through a leader kill and a lost quorum", max_duplicates=summary["duplicates"],
                      check_order=False)
+        if not summary["missing"] and not skip_reasons:
+            check("the import bridge reported no gap in the durable's copy of the stream", gaps == 0, f"stream_gaps {gaps}")
         print(f"duplicates {summary['duplicates']}, order violations {summary['order_violations']} (reported, see docs/bridge.md)")
 
 
