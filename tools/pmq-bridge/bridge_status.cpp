@@ -102,6 +102,7 @@ void BridgeStatus::publish()
     } else {
         doc["uncertain_resends"] = uncertain_resends.load();
         doc["stream_gaps"] = stream_gaps.load();
+        doc["durable_stalls"] = durable_stalls.load();
     }
     // Write then rename, so a reader never sees half a file.
     const std::string text = doc.dump(2) + "\n";

@@ -27,6 +27,7 @@ public:
     std::atomic<uint64_t> lengths_recovered{0};  // export: a kill hit the receive window (docs/bridge.md)
     std::atomic<uint64_t> uncertain_resends{0};  // import: a kill hit the send window (docs/bridge.md)
     std::atomic<uint64_t> stream_gaps{0};        // import: the durable's copy of the stream lacks messages
+    std::atomic<uint64_t> durable_stalls{0};     // import: the durable redelivered nothing for three AckWaits
 
     // State and text (any thread). Each change is logged and published.
     void set_state(const std::string &state, const std::string &log_text = "");

@@ -100,8 +100,9 @@ public:
                 const bool fits = have->MaxAckPending >= 1 && have->MaxAckPending <= max_ack_pending &&
                                   (have->AckPolicy == js_AckExplicit || have->AckPolicy == js_AckAll) &&
                                   have->FilterSubject != nullptr && options_.subject == have->FilterSubject &&
-                                  !have->HeadersOnly;
+                                  !have->HeadersOnly && have->MaxDeliver <= 0;
                 config.AckPolicy = have->AckPolicy;
+                durable_ack_wait_ns_ = have->AckWait > 0 ? have->AckWait : ack_wait_ns;
                 const int64_t allowed = have->MaxAckPending;
                 jsConsumerInfo_Destroy(info);
                 info = nullptr;
@@ -109,7 +110,7 @@ public:
                     throw Fatal{ExitStatus::failure, "the durable consumer " + options_.durable + " on the stream " + options_.stream +
                                                          " was made for something else (it needs explicit or all acks, MaxAckPending at most " +
                                                          std::to_string(max_ack_pending) + ", the filter subject " + options_.subject +
-                                                         " and message bodies, not headers only); give another --durable or delete that consumer"};
+                                                         ", message bodies, not headers only, and no limit on redeliveries); give another --durable or delete that consumer"};
                 if (config.AckPolicy == js_AckAll)
                     log_line("the durable consumer " + options_.durable +
                              " acknowledges a batch with one ack (ack policy all), which nats-server 2.9 can leave stuck after a "
@@ -178,6 +179,7 @@ public:
                     continue;
                 }
                 if (position.pending > 0) {
+                    watch_for_stall(position, nc);
                     if (!recovered_) {
                         // Let every unacknowledged delivery expire first, so
                         // that the server redelivers them (lowest first)
@@ -202,6 +204,7 @@ public:
                     continue;
                 }
                 recovered_ = false;
+                stall_since_ = Clock::time_point{};
                 expected = position.next_delivery;
                 position_known = true;
                 prefetch.start();
@@ -359,6 +362,43 @@ private:
         return progress;
     }
 
+    // nats-server 2.9.10 can leave a durable's new leader with deliveries it
+    // never redelivers (node-faults: 1 run in about 75): NumAckPending stays
+    // at its limit, the ack floor does not move and nothing comes, for good.
+    // After three AckWaits (15 s at least) without the floor moving, the
+    // bridge says so and asks the durable's leader to step down
+    // ($JS.API.CONSUMER.LEADER.STEPDOWN), so that another node takes it over
+    // and redelivers; again every three AckWaits while it lasts.
+    void watch_for_stall(const Position &position, natsConnection *nc)
+    {
+        const auto now = Clock::now();
+        if (stall_since_ == Clock::time_point{} || position.ack_floor != stall_floor_) {
+            stall_since_ = now;
+            stall_floor_ = position.ack_floor;
+            return;
+        }
+        const auto after = std::max<std::chrono::nanoseconds>(std::chrono::seconds(15), 3 * std::chrono::nanoseconds(durable_ack_wait_ns_));
+        if (now - stall_since_ < after)
+            return;
+        stall_since_ = now;
+        status_.durable_stalls++;
+        std::string text = "the durable consumer " + options_.durable + " holds " + std::to_string(position.pending) +
+                           " unacknowledged deliveries and has redelivered none for " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(after).count()) +
+                           " s (ack floor " + std::to_string(position.ack_floor) +
+                           "; a nats-server fault, docs/bridge.md \"A durable that redelivers nothing\"); asked its leader to step down: ";
+        const std::string subject = "$JS.API.CONSUMER.LEADER.STEPDOWN." + options_.stream + "." + options_.durable;
+        natsMsg *reply = nullptr;
+        const natsStatus s = natsConnection_Request(&reply, nc, subject.c_str(), nullptr, 0, 5000);
+        if (s != NATS_OK)
+            text += nats_error_text(s);
+        else
+            text += std::string(natsMsg_GetData(reply), static_cast<size_t>(natsMsg_GetDataLength(reply)));
+        natsMsg_Destroy(reply);
+        status_.set_last_error(text);
+        log_line(text);
+    }
+
     // nats-server 2.9.10 can let a replica of the stream miss a message and
     // number the later ones one lower (docs/bridge.md, "Replicas that
     // disagree"); a durable led from that replica never delivers the
@@ -496,6 +536,9 @@ private:
     bool ack_each_ = false;  // AckExplicit: every message is acked, not only a batch's last
 
     bool recovered_ = false; // waited for the redelivery of what is unacknowledged
+    Clock::time_point stall_since_{};                // the ack floor has not moved since (recovery only)
+    uint64_t stall_floor_ = 0;
+    int64_t durable_ack_wait_ns_ = ack_wait_ns;      // the durable's own AckWait
     Clock::time_point idle_since_{};                 // no delivery since (zero: one just came)
     std::pair<uint64_t, uint64_t> gap_seen_{};       // (delivered, stream's last) of a gap seen once
     std::pair<uint64_t, uint64_t> gap_reported_{};   // the last gap logged

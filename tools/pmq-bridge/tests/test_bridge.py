@@ -494,6 +494,8 @@ def scenario_bridge_kills(work):
         print(f"kills: export {kills['export']}, import {kills['import']}; import kills inside the send window: {uncertain}; "
               f"export kills inside the receive window: {recovered}", flush=True)
         check("it ran with kills of both bridges", kills["export"] >= 5 and kills["import"] >= 5, json.dumps(kills))
+        check("no durable stall and no gap in its copy reported (the kills are the bridges', not the server's)",
+              "redelivered none" not in log and "another copy of the stream" not in log)
         assert_clean(summary, f"{total} messages, {sum(kills.values())} SIGKILLs", max_duplicates=uncertain,
                      max_truncated=recovered)
 
@@ -695,7 +697,8 @@ def scenario_durables(work):
     acks and MaxAckPending 256; one made by hand with explicit acks and a
     lower MaxAckPending is used as it is, in batches of half of it, and one
     with ack policy all (one ack per batch) too; one that cannot keep the
-    order or that gives headers only is refused with exit 1, taking nothing."""
+    order, gives headers only or limits redeliveries (which can drop a
+    message) is refused with exit 1, taking nothing."""
     total = 300
     with NatsCluster(work) as cluster, Host("a") as a, Host("b") as b, Host("c") as c:
         for host in (a, b, c):
@@ -720,11 +723,13 @@ def scenario_durables(work):
         make_durable("unacked", ack_policy="none")
         make_durable("wide", max_ack_pending=1000)
         make_durable("bare", headers_only=True)
+        make_durable("limited", max_deliver=3)
         a.run([DRIVER, "send", "/q", "stream", "0", str(total), "11"], check=True)
         check("the stream has them", wait_for(lambda: status(sa, "export").get("forwarded") == total, 30),
               json.dumps(status(sa, "export")))
 
-        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000"), ("bare", "headers only")):
+        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000"), ("bare", "headers only"),
+                          ("limited", "at most 3 deliveries")):
             r = run_bridge(c, ["import", "/q", "--server", cluster.urls, "--subject", "dur.jobs", "--durable", name,
                                "--state-dir", os.path.join(work, f"s-{name}")])
             check(f"a durable with {why}: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[-300:]}")
