@@ -363,7 +363,7 @@ private:
     }
 
     // nats-server 2.9.10 can leave a durable's new leader with deliveries it
-    // never redelivers (node-faults: 1 run in about 75): NumAckPending stays
+    // never redelivers (node-faults: once in 154 runs): NumAckPending stays
     // at its limit, the ack floor does not move and nothing comes, for good.
     // After three AckWaits (15 s at least) without the floor moving, the
     // bridge says so and asks the durable's leader to step down
