@@ -4,13 +4,15 @@
 // taking, so producers block or get PMQ_EAGAIN as with a slow local consumer.
 // Publishes are asynchronous (up to the spool's slot count in flight), each
 // with Nats-Msg-Id = spool id prefix + sequence; a slot is freed only when
-// JetStream has acknowledged its message.
+// JetStream has acknowledged its message (publish_answers.hpp: the loop
+// takes the answers itself, between receives).
 #include "export_bridge.hpp"
 
 #include "bridge_status.hpp"
 #include "local_queue.hpp"
 #include "log.hpp"
 #include "nats_session.hpp"
+#include "publish_answers.hpp"
 #include "spool.hpp"
 #include "state_dir.hpp"
 #include "stop_signal.hpp"
@@ -18,12 +20,11 @@
 
 #include <pmq/pmq.h>
 
+#include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <poll.h>
 #include <unistd.h>
 #include <vector>
@@ -35,56 +36,27 @@ using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t spool_slots = 256;
 // A publish unanswered this long is taken for lost (a lost reply, a dead
-// node). The bridge keeps this clock itself: the client's per-publish MaxWait
-// costs an allocation and a timer message per publish, which was measured
-// as a tenth of the export side's rate.
+// node).
 constexpr auto no_answer_after = std::chrono::seconds(5);
 constexpr auto refused_retry = std::chrono::seconds(30);
-
-// What the ack handler (a cnats thread) hands to the loop.
-struct PublishResult {
-    uint64_t seq;
-    bool stored;
-    bool duplicate;
-    natsStatus error;
-    int js_code;
-    std::string text;
-};
 
 class ExportBridge {
 public:
     ExportBridge(const BridgeOptions &options, pmq_queue *queue, Spool &spool, BridgeStatus &status)
-        : options_(options), queue_(queue), spool_(spool), status_(status), slots_(spool.slot_count())
+        : options_(options), queue_(queue), spool_(spool), status_(status), id_prefix_(spool.id_prefix() + ":"),
+          slots_(spool.slot_count())
     {
-    }
-
-    static void on_publish_result(jsCtx *, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
-    {
-        auto *self = static_cast<ExportBridge *>(closure);
-        const char *id = nullptr;
-        if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) {
-            const std::string text(id);
-            PublishResult result{};
-            result.seq = std::stoull(text.substr(text.rfind(':') + 1));
-            result.stored = pa != nullptr;
-            result.duplicate = pa != nullptr && pa->Duplicate;
-            if (pae != nullptr) {
-                result.error = pae->Err;
-                result.js_code = static_cast<int>(pae->ErrCode);
-                result.text = pae->ErrText != nullptr ? pae->ErrText : natsStatus_GetText(pae->Err);
-            }
-            std::lock_guard<std::mutex> lock(self->mutex_);
-            self->results_.push_back(std::move(result));
-            self->wake_.notify_one();
-        }
-        natsMsg_Destroy(msg);
     }
 
     ExitStatus run(NatsSession &session, bool one_at_a_time)
     {
         max_in_flight_ = one_at_a_time ? 1 : spool_.slot_count();
-        js_ = session.jetstream();
         nc_ = session.connection();
+        // Both end with run(), while the client library is still open.
+        MessageGraveyard graveyard;
+        PublishAnswers answers(nc_, graveyard);
+        graveyard_ = &graveyard;
+        answers_ = &answers;
         const uint64_t recovered = spool_.recover();
         if (recovered != 0) {
             status_.lengths_recovered += recovered;
@@ -116,17 +88,14 @@ public:
                 if (!receive_one())
                     return ExitStatus::failure;
             } else {
-                std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return !results_.empty(); });
+                graveyard_->bury(); // before sleeping, not one message at a time
+                take_results(100);
             }
         }
         // Let what is in flight be acknowledged; the rest stays parked in the spool.
         const auto until = Clock::now() + std::chrono::seconds(2);
-        while (!held_.empty() && Clock::now() < until) {
-            take_results();
-            std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return !results_.empty(); });
-        }
+        while (!held_.empty() && Clock::now() < until)
+            take_results(50);
         status_.spool_held = held_.size();
         status_.set_state("stopped", "stopping: " + std::to_string(held_.size()) +
                                          " message(s) parked in the spool, published again at the next start");
@@ -186,6 +155,9 @@ private:
         int n = pmq_recv_timed(queue_, spool_.payload(index), spool_.capacity(), &slot.priority, 0);
         if (n == PMQ_EAGAIN) {
             struct pollfd readable = {pmq_fd(queue_), POLLIN, 0};
+            if (held_.empty())
+                graveyard_->bury(); // idle: nothing is coming to fill a burst
+            if (!held_.empty()) { struct timespec ts{0, 100000}; nanosleep(&ts, nullptr); if (::poll(&readable, 1, 0) == 1) return true; }
             ::poll(&readable, 1, held_.empty() ? 200 : 20);
             return true;
         }
@@ -211,26 +183,30 @@ private:
         set_awaiting(t, true);
         set_retry(t, false);
         ++t.attempts;
+        // The headers js_PublishMsgAsync would set for MsgId and ExpectStream.
         natsMsg *msg = nullptr;
-        natsStatus s = natsMsg_Create(&msg, options_.subject.c_str(), nullptr, spool_.payload(index),
-                                      static_cast<int>(slot.length));
-        const std::string priority = std::to_string(slot.priority);
+        natsStatus s = natsMsg_Create(&msg, options_.subject.c_str(), answers_->reply_subject(slot.seq, t.attempts),
+                                      spool_.payload(index), static_cast<int>(slot.length));
+        char priority[8];
+        *std::to_chars(priority, priority + sizeof priority - 1, slot.priority).ptr = '\0';
+        id_.assign(id_prefix_);
+        char digits[24];
+        id_.append(digits, std::to_chars(digits, digits + sizeof digits, slot.seq).ptr);
         if (s == NATS_OK)
-            s = natsMsgHeader_Set(msg, "Pmq-Priority", priority.c_str());
-        const std::string id = spool_.id_prefix() + ":" + std::to_string(slot.seq);
-        jsPubOptions opts;
-        jsPubOptions_Init(&opts);
-        opts.MsgId = id.c_str();
-        opts.ExpectStream = options_.stream.c_str();
+            s = natsMsgHeader_Set(msg, "Pmq-Priority", priority);
         if (s == NATS_OK)
-            s = js_PublishMsgAsync(js_, &msg, &opts);
-        natsMsg_Destroy(msg); // no-op when the library took it
+            s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id_.c_str());
+        if (s == NATS_OK)
+            s = natsMsgHeader_Set(msg, "Nats-Expected-Stream", options_.stream.c_str());
+        if (s == NATS_OK)
+            s = natsConnection_PublishMsg(nc_, msg);
+        graveyard_->add(msg);
         if (s == NATS_OK)
             return;
         set_awaiting(t, false);
         if (s == NATS_MAX_PAYLOAD) {
             const int64_t limit = natsConnection_GetMaxPayload(nc_);
-            refuse(index, "a message of " + std::to_string(slot.length) + " bytes (priority " + priority +
+            refuse(index, "a message of " + std::to_string(slot.length) + " bytes (priority " + std::string(priority) +
                               ") exceeds the server's max_payload of " + std::to_string(limit) +
                               " bytes; raise max_payload in the nats-server configuration. It stays in the spool and is retried");
             return;
@@ -265,20 +241,22 @@ private:
                                                         "); holding them and not taking more from " + options_.queue);
     }
 
-    void take_results()
+    // The answers that have come, waiting up to wait_ms for the first one.
+    void take_results(int64_t wait_ms = 0)
     {
-        std::vector<PublishResult> batch;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            batch.swap(results_);
-        }
         bool retried_stored = false;
-        for (PublishResult &r : batch) {
+        for (PublishAnswer &r = answer_; answers_->next(r, wait_ms); wait_ms = 0) {
+            if (r.seq == 0) { // no stream answered one of them: none will answer the others
+                give_up_unanswered(r.text);
+                continue;
+            }
             const auto found = held_.find(r.seq);
             if (found == held_.end())
                 continue; // an answer to a copy already settled
             const uint32_t index = found->second;
             Tracking &t = slots_[index];
+            if (!r.stored && (r.attempt != static_cast<uint32_t>(t.attempts) || !t.awaiting))
+                continue; // a failure of a publish given up on, sent again since
             if (r.stored) {
                 if (r.duplicate)
                     status_.duplicates_dropped++;
@@ -321,7 +299,7 @@ private:
         next_look_ = now + std::chrono::milliseconds(50);
         for (const auto &[seq, index] : held_) {
             if (slots_[index].awaiting && now - slots_[index].sent_at >= no_answer_after) {
-                give_up_unanswered();
+                give_up_unanswered("no answer from JetStream within 5 s");
                 break;
             }
         }
@@ -354,15 +332,12 @@ private:
             publish(oldest);
     }
 
-    // A publish went unanswered too long: the client still waits for every
-    // unanswered one. Take them all back from it (answers that come late are
-    // then dropped) and send them again, oldest first, one at a time; the
-    // copies JetStream already stored are dropped by their message ids.
-    void give_up_unanswered()
+    // A publish went unanswered too long, or the stream is not there to
+    // answer. Take them all for lost and send them again, oldest first, one
+    // at a time; the copies JetStream already stored are dropped by their
+    // message ids (and a late "stored" still settles its slot).
+    void give_up_unanswered(const std::string &why)
     {
-        natsMsgList pending{};
-        if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK)
-            natsMsgList_Destroy(&pending);
         const int failures = failures_;
         for (const auto &[seq, index] : held_) {
             Tracking &t = slots_[index];
@@ -370,7 +345,7 @@ private:
                 continue;
             set_awaiting(t, false);
             if (!t.refused) // a refused one goes again on its own clock
-                schedule_retry(index, "no answer from JetStream within 5 s");
+                schedule_retry(index, why);
         }
         // One failure, however many publishes it caught: one step of backoff.
         failures_ = failures + 1;
@@ -381,15 +356,16 @@ private:
     pmq_queue *queue_;
     Spool &spool_;
     BridgeStatus &status_;
-    jsCtx *js_ = nullptr;
     natsConnection *nc_ = nullptr;
+    MessageGraveyard *graveyard_ = nullptr; // run()'s
+    PublishAnswers *answers_ = nullptr;     // run()'s
+    PublishAnswer answer_;                  // reused: its text keeps its buffer
+    const std::string id_prefix_;           // "<spool id prefix>:"
+    std::string id_;                        // the Nats-Msg-Id being built
     std::vector<Tracking> slots_;
     std::map<uint64_t, uint32_t> held_; // spool sequence -> slot, in publish order
     std::deque<uint32_t> free_;
     int64_t armed_ = -1;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<PublishResult> results_;
     Clock::time_point retry_at_{};
     Clock::time_point next_look_{};
     Clock::time_point now_ = Clock::now(); // read at the top of each turn of the loop
@@ -421,7 +397,7 @@ ExitStatus run_export(const BridgeOptions &options)
     ExportBridge bridge(options, queue, spool, status);
     NatsSession session(options.connection, status);
     bool bounded = false;
-    if (!session.connect(&ExportBridge::on_publish_result, &bridge) ||
+    if (!session.connect() ||
         !ensure_stream(session.jetstream(), options, status, bounded)) {
         status.set_state("stopped", "stopped before connecting; nothing was taken from " + options.queue);
         return ExitStatus::success;
@@ -429,7 +405,7 @@ ExitStatus run_export(const BridgeOptions &options)
     if (bounded)
         log_line("the stream " + options.stream + " refuses messages when full: publishing one at a time to keep the order");
     const ExitStatus result = bridge.run(session, bounded);
-    session.close(); // before `bridge`, which the ack handler uses, goes away
+    session.close();
     return result;
 }
 

@@ -120,10 +120,8 @@ bool NatsSession::connected() const
     return nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
 }
 
-void NatsSession::build_options(jsPubAckHandler publish_acks, void *closure)
+void NatsSession::build_options()
 {
-    publish_acks_ = publish_acks;
-    publish_closure_ = closure;
     natsStatus s = natsOptions_Create(&opts_);
     std::vector<const char *> servers;
     for (const std::string &url : settings_.servers)
@@ -164,9 +162,9 @@ void NatsSession::build_options(jsPubAckHandler publish_acks, void *closure)
     }
 }
 
-bool NatsSession::connect(jsPubAckHandler publish_acks, void *closure)
+bool NatsSession::connect()
 {
-    build_options(publish_acks, closure);
+    build_options();
     std::string servers;
     for (const std::string &url : settings_.servers)
         servers += (servers.empty() ? "" : ",") + redact_url(url);
@@ -191,9 +189,6 @@ bool NatsSession::connect(jsPubAckHandler publish_acks, void *closure)
     jsOptions jsopts;
     jsOptions_Init(&jsopts);
     jsopts.Wait = 5000;
-    jsopts.PublishAsync.AckHandler = publish_acks_;
-    jsopts.PublishAsync.AckHandlerClosure = publish_closure_;
-    jsopts.PublishAsync.MaxPending = 4096;
     const natsStatus s = natsConnection_JetStream(&js_, nc_, &jsopts);
     if (s != NATS_OK)
         throw Fatal{ExitStatus::failure, "cannot use JetStream: " + nats_error_text(s)};

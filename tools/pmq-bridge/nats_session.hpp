@@ -20,8 +20,7 @@ public:
     NatsSession &operator=(const NatsSession &) = delete;
 
     // Returns true once connected, false if a stop was requested first.
-    // `publish_acks` (export) receives the results of asynchronous publishes.
-    bool connect(jsPubAckHandler publish_acks = nullptr, void *closure = nullptr);
+    bool connect();
 
     // Flushes, closes, and waits until no client thread can call back into
     // the bridge any more (its objects are about to go away).
@@ -32,15 +31,13 @@ public:
     bool connected() const;
 
 private:
-    void build_options(jsPubAckHandler publish_acks, void *closure);
+    void build_options();
 
     const ConnectionSettings &settings_;
     BridgeStatus &status_;
     natsOptions *opts_ = nullptr;
     natsConnection *nc_ = nullptr;
     jsCtx *js_ = nullptr;
-    jsPubAckHandler publish_acks_ = nullptr;
-    void *publish_closure_ = nullptr;
 };
 
 // "what the client said" for the calling thread's last cnats failure.
