@@ -13,6 +13,7 @@
 
 #include "batch_prefetch.hpp"
 #include "bridge_status.hpp"
+#include "delivery_meta.hpp"
 #include "delivery_record.hpp"
 #include "local_queue.hpp"
 #include "log.hpp"
@@ -265,24 +266,6 @@ private:
         return true;
     }
 
-    struct Meta {
-        uint64_t stream_seq = 0;
-        uint64_t delivery = 0;
-        bool again = false; // delivered before
-    };
-
-    static bool meta_of(natsMsg *msg, Meta &meta)
-    {
-        jsMsgMetaData *data = nullptr;
-        if (natsMsg_GetMetaData(&data, msg) != NATS_OK)
-            return false;
-        meta.stream_seq = data->Sequence.Stream;
-        meta.delivery = data->Sequence.Consumer;
-        meta.again = data->NumDelivered > 1;
-        jsMsgMetaData_Destroy(data);
-        return true;
-    }
-
     // A batch in delivery order while nothing earlier is unacknowledged: the
     // server delivers the next messages in stream order, so sending them in
     // that order keeps "every message at or below the recorded sequence was
@@ -307,8 +290,8 @@ private:
             if (stop_requested())
                 return false;
             natsMsg *msg = list.Msgs[i];
-            Meta meta;
-            if (!meta_of(msg, meta))
+            DeliveryMeta meta;
+            if (!read_delivery_meta(natsMsg_GetReply(msg), meta))
                 continue; // not a JetStream message: nothing to acknowledge
             if (meta.delivery != expected) {
                 log_verbose("delivery " + std::to_string(expected) + " did not arrive (got " + std::to_string(meta.delivery) +
@@ -316,7 +299,7 @@ private:
                 return false;
             }
             ++expected;
-            if (meta.again)
+            if (meta.times_delivered > 1)
                 status_.redelivered++;
             if (meta.stream_seq > record_.delivered()) {
                 if (!send_recorded(msg, meta.stream_seq, &list, i))
@@ -340,10 +323,10 @@ private:
         bool progress = false;
         for (int i = 0; i < list.Count && !stop_requested(); ++i) {
             natsMsg *msg = list.Msgs[i];
-            Meta meta;
-            if (!meta_of(msg, meta))
+            DeliveryMeta meta;
+            if (!read_delivery_meta(natsMsg_GetReply(msg), meta))
                 continue;
-            if (meta.again)
+            if (meta.times_delivered > 1)
                 status_.redelivered++;
             if (meta.stream_seq <= record_.delivered()) {
                 status_.duplicates_dropped++;

@@ -1,6 +1,8 @@
 // What the bridge reads off the wire itself instead of through cnats's
-// allocating helpers: JetStream's answers to publishes (export). Every form
-// nats-server sends, and what it must not take for one.
+// allocating helpers: JetStream's answers to publishes (export) and the
+// reply subjects of deliveries (import). Every form nats-server sends, and
+// what it must not take for one.
+#include "../delivery_meta.hpp"
 #include "../publish_answers.hpp"
 
 #include <gtest/gtest.h>
@@ -64,7 +66,8 @@ TEST(PublishAnswer, EveryFormOfStoredAndWhatOnlyLooksLikeIt)
                          Case{R"({"stream":"jobs","seq":"1"})", false, false},
                          Case{R"({"stream":"jo\"bs","seq":1})", true, false},
                          Case{R"({"stream":"jobs","seq":1,"duplicate":false})", true, false},
-                         Case{R"({"stream":"jobs","seq":1,"duplicate": tru})", false, false}}) {
+                         Case{R"({"stream":"jobs","seq":1,"duplicate": tru})", false, false},
+                         Case{R"({"stream":"jobs","seq":1,"meta":{"error":{"code":1}}})", true, false}}) {
         const PublishAnswer a = read(c.body);
         EXPECT_EQ(a.stored, c.stored) << c.body;
         EXPECT_EQ(a.duplicate, c.duplicate) << c.body;
@@ -115,6 +118,39 @@ TEST(PublishAnswer, ALongBodyIsShownCut)
     const PublishAnswer a = read(std::string(5000, 'x'));
     EXPECT_FALSE(a.stored);
     EXPECT_LT(a.text.size(), 300u);
+}
+
+TEST(DeliveryMeta, FirstForm)
+{
+    DeliveryMeta m;
+    ASSERT_TRUE(read_delivery_meta("$JS.ACK.jobs.worker.1.42.17.1700000000000000000.5", m));
+    EXPECT_EQ(m.times_delivered, 1u);
+    EXPECT_EQ(m.stream_seq, 42u);
+    EXPECT_EQ(m.delivery, 17u);
+}
+
+TEST(DeliveryMeta, SecondFormWithDomainHashAndTrailingToken)
+{
+    DeliveryMeta m;
+    ASSERT_TRUE(read_delivery_meta("$JS.ACK.hub.ACCHASH.jobs.worker.3.18446744073709551615.9.1700000000000000000.0.r4nd0m", m));
+    EXPECT_EQ(m.times_delivered, 3u);
+    EXPECT_EQ(m.stream_seq, 18446744073709551615u);
+    EXPECT_EQ(m.delivery, 9u);
+    ASSERT_TRUE(read_delivery_meta("$JS.ACK._.ACCHASH.jobs.worker.2.5.6.1700000000000000000.0", m));
+    EXPECT_EQ(m.times_delivered, 2u);
+    EXPECT_EQ(m.stream_seq, 5u);
+    EXPECT_EQ(m.delivery, 6u);
+}
+
+TEST(DeliveryMeta, RefusesWhatIsNotADelivery)
+{
+    DeliveryMeta m;
+    for (const char *reply : {static_cast<const char *>(nullptr), "", "_INBOX.abc.def", "$JS.ACK.", "$JS.ACK.jobs.worker.1.42.17.1700",
+                              "$JS.ACK.jobs.worker.1.42.17.1700.5.6", // 8 tokens: neither form
+                              "$JS.ACK.jobs.worker.one.42.17.1700.5", "$JS.ACK.jobs.worker.1.-42.17.1700.5",
+                              "$JS.ACK.jobs.worker.1.42.17.1700.", "$JS.ACK.jobs.worker.1.42x.17.1700.5",
+                              "$JS.ACK.jobs.worker.1.99999999999999999999.17.1700.5", "$JS.NAK.jobs.worker.1.42.17.1700.5"})
+        EXPECT_FALSE(read_delivery_meta(reply, m)) << (reply ? reply : "(null)");
 }
 
 } // namespace
