@@ -412,10 +412,20 @@ def scenario_full_queue(work):
         check("import log says the queue was full", "is full; waiting" in bridges.log_text())
 
 
+def set_max_msg_size(cluster, stream, limit):
+    """Changes the stream's max_msg_size (-1: none), as an operator would."""
+    config = cluster.request(0, f"$JS.API.STREAM.INFO.{stream}")["config"]
+    config["max_msg_size"] = limit
+    reply = cluster.request(0, f"$JS.API.STREAM.UPDATE.{stream}", config)
+    check(f"the stream's max_msg_size set to {limit}", "error" not in reply, json.dumps(reply)[:300])
+
+
 def scenario_oversize(work):
-    """A message larger than the server's max_payload is refused with an
-    explanation, held in the spool (status shows it), and not lost: it goes
-    once the limit is raised. The others pass it."""
+    """A message larger than the server's max_payload, and one larger than
+    the stream's max_msg_size (JetStream's own refusal), are each refused
+    with an explanation naming the limit, held in the spool (status shows
+    them), and not lost: they go once the limits are raised. The others
+    pass them."""
     with NatsCluster(work, max_payload=2048) as cluster, Host("a") as a, Host("b") as b:
         a.run([DRIVER, "create", "/q", "10", "4096"], check=True)
         bridges = Bridges(work, cluster.urls)
@@ -429,26 +439,32 @@ def scenario_oversize(work):
         # sides are through a cluster that may still be electing leaders.
         check("both bridges forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding"
                                                   and status(sb, "import").get("state") == "forwarding", 60))
+        set_max_msg_size(cluster, "big_jobs", 1500)
         recv = receiver(b, "/q", "roundtrip", 3001, 0, 5000, 1000, expected=200)
-        # roundtrip message i has length i: 0..99, then 3000 (too big), then 100..199.
-        for first, count in ((0, 100), (3000, 1), (100, 100)):
+        # roundtrip message i has length i: 0..99, then 3000 (over max_payload)
+        # and 1800 (over max_msg_size), then 100..199.
+        for first, count in ((0, 100), (3000, 1), (1800, 1), (100, 100)):
             a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
         summary = summary_of(recv, 60)
         check("the 200 messages that fit all arrive, intact, once",
               summary["distinct"] == 200 and summary["corrupt"] == 0 and summary["duplicates"] == 0, json.dumps(summary))
         s = status(sa, "export")
-        check("status shows the refused message held in the spool", s.get("refused") == 1 and s.get("spool_held") == 1, json.dumps(s))
+        check("status shows the refused messages held in the spool", s.get("refused") == 2 and s.get("spool_held") == 2,
+              json.dumps(s))
         log = bridges.log_text()
-        check("the refusal names the limit and the setting", "max_payload of 2048" in log and "raise max_payload" in log,
+        check("the client's refusal names the limit and the setting", "max_payload of 2048" in log and "raise max_payload" in log,
               log[-500:])
+        check("JetStream's refusal names the limit and the setting",
+              "JetStream refused a message of 1800 bytes" in log and "raise the stream's max_msg_size" in log, log[-500:])
         stop(exp, "export")
         s = status(sa, "export")
-        check("after a stop it is still in the spool", s.get("spool_held") == 1, json.dumps(s))
+        check("after a stop they are still in the spool", s.get("spool_held") == 2, json.dumps(s))
+        set_max_msg_size(cluster, "big_jobs", -1)
         cluster.restart_all(max_payload=8192)
         exp = bridges.start(a, "export", "/q", "big.jobs", sa, ["--replicas", "3"])
-        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500, expected=1)
+        recv = receiver(b, "/q", "roundtrip", 3001, 0, 30000, 500, expected=2)
         summary = summary_of(recv, 60)
-        check("with max_payload raised it arrives, intact", summary["distinct"] == 1 and summary["corrupt"] == 0,
+        check("with the limits raised both arrive, intact", summary["distinct"] == 2 and summary["corrupt"] == 0,
               json.dumps(summary))
         stop(exp, "export")
         stop(imp, "import")
