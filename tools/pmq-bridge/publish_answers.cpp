@@ -56,8 +56,8 @@ public:
 private:
     bool enter()
     {
-        ++depth_;
-        inside_error_ = depth_ == 2 && error && key_ == "error";
+        if (++depth_ == 2)
+            inside_error_ = error && key_ == "error";
         return true;
     }
     bool leave()

@@ -85,6 +85,14 @@ TEST(PublishAnswer, JetStreamErrorKeepsCodeAndDescription)
     EXPECT_EQ(a.text, "message size exceeds maximum allowed");
 }
 
+TEST(PublishAnswer, ErrorFieldsAfterANestedObjectAreRead)
+{
+    const PublishAnswer a = read(R"({"error":{"detail":{"code":1},"code":400,"err_code":10054,"description":"too big"}})");
+    EXPECT_FALSE(a.stored);
+    EXPECT_EQ(a.js_code, 10054);
+    EXPECT_EQ(a.text, "too big");
+}
+
 TEST(PublishAnswer, ErrorWithoutDescriptionSaysItsCodes)
 {
     const PublishAnswer a = read(R"({"error":{"code":503,"err_code":10077}})");
