@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstring>
 #include <string_view>
 #include <thread>
 
@@ -96,7 +95,7 @@ bool take(std::string_view &body, std::string_view text)
     return true;
 }
 
-// Consumes a string without escapes, or digits, after any spaces.
+// Consumes a string without escapes, after any spaces.
 bool take_string(std::string_view &body)
 {
     if (!take(body, "\""))
@@ -220,13 +219,19 @@ bool PublishAnswers::next(PublishAnswer &answer, int64_t timeout_ms)
             std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
         return false;
     }
-    const char *subject = natsMsg_GetSubject(msg);
-    const char *tail = subject + prefix_.size();
-    const char *end = subject + std::strlen(subject);
-    const auto seq = std::from_chars(tail, end, answer.seq);
-    const bool named = std::strncmp(subject, prefix_.data(), prefix_.size()) == 0 && seq.ec == std::errc{} &&
-                       seq.ptr != end && *seq.ptr == '.' &&
-                       std::from_chars(seq.ptr + 1, end, answer.attempt).ptr == end;
+    // "<prefix><seq>.<attempt>"
+    const std::string_view subject = natsMsg_GetSubject(msg);
+    bool named = subject.substr(0, prefix_.size()) == prefix_;
+    if (named) {
+        const char *end = subject.data() + subject.size();
+        const auto seq = std::from_chars(subject.data() + prefix_.size(), end, answer.seq);
+        if (seq.ec == std::errc{} && seq.ptr != end && *seq.ptr == '.') {
+            const auto attempt = std::from_chars(seq.ptr + 1, end, answer.attempt);
+            named = attempt.ec == std::errc{} && attempt.ptr == end;
+        } else {
+            named = false;
+        }
+    }
     if (!named) {
         graveyard_.add(msg);
         return next(answer, 0); // not one of ours (cannot happen): the next one
