@@ -9,8 +9,10 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "processes.hpp"
 
@@ -25,19 +27,6 @@ sockaddr_in loopback(int port)
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return address;
-}
-
-// A port nobody listens on now (the kernel's choice for port 0).
-int free_port()
-{
-    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address = loopback(0);
-    socklen_t length = sizeof address;
-    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
-        ::getsockname(s, reinterpret_cast<sockaddr *>(&address), &length) != 0)
-        die("choosing a free port on 127.0.0.1", std::strerror(errno));
-    ::close(s);
-    return ntohs(address.sin_port);
 }
 
 bool accepts_connections(int port)
@@ -64,28 +53,46 @@ std::string first_line_of(const std::string &command)
     return text.empty() ? "unknown" : text;
 }
 
+// The client port in nats-server's ports file ("nats":["nats://127.0.0.1:P"]),
+// 0 until it has written one.
+int port_in(const std::string &ports_file)
+{
+    std::ifstream in(ports_file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string prefix = "\"nats://127.0.0.1:";
+    const std::size_t at = text.find(prefix);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + prefix.size());
+}
+
 } // namespace
 
+// The server binds port 0 itself (listen -1) and says which port it got in
+// its ports file: unlike a port chosen here and bound there, no other
+// process can take it in between.
 NatsServer::NatsServer(const std::string &program, const std::string &directory)
-    : port_(free_port()), log_(directory + "/nats-server.log")
+    : log_(directory + "/nats-server.log")
 {
     version_ = first_line_of("'" + program + "' --version 2>&1");
     const std::string config = directory + "/nats-server.conf";
     {
         std::ofstream out(config);
         out << "server_name: pmq-bench-bridge\n"
-            << "listen: 127.0.0.1:" << port_ << "\n"
+            << "listen: 127.0.0.1:-1\n"
+            << "ports_file_dir: \"" << directory << "\"\n"
             << "jetstream {\n  store_dir: \"" << directory << "/jetstream\"\n}\n";
         if (!out)
             die("writing " + config, std::strerror(errno));
     }
     pid_ = spawn({program, "-c", config}, log_);
-    for (int waited = 0; !accepts_connections(port_); waited += 20) {
+    const std::string base = program.substr(program.find_last_of('/') + 1);
+    const std::string ports_file = directory + "/" + base + "_" + std::to_string(pid_) + ".ports";
+    for (int waited = 0; port_ == 0 || !accepts_connections(port_); waited += 20) {
         if (!running(pid_) || waited > 10000)
-            die("starting nats-server", "it did not accept connections on 127.0.0.1:" +
-                                           std::to_string(port_) + " within 10 s; see " + log_);
+            die("starting nats-server", "it did not accept connections within 10 s; see " + log_);
         const timespec pause{0, 20 * 1000000L};
         ::nanosleep(&pause, nullptr);
+        if (port_ == 0)
+            port_ = port_in(ports_file);
     }
 }
 

@@ -9,7 +9,7 @@ namespace bridge_bench {
 
 class NatsServer {
 public:
-    // Starts `program` on a free port with its store under `directory`, and
+    // Starts `program` on a port of its own choosing with its store under `directory`, and
     // returns once it accepts connections.
     NatsServer(const std::string &program, const std::string &directory);
     ~NatsServer();

@@ -6,6 +6,8 @@ private IPC namespaces. Standard library only.
         cluster.kill(i) / cluster.start(i) / cluster.pause(i) / cluster.resume(i)
         cluster.stream_leader("STREAM")           # node index of the leader
         cluster.request(i, SUBJECT, {...})        # a JetStream API call, its JSON reply
+    with NatsServer(tmpdir, "auth", "authorization {...}") as server:
+        server.port                               # one node, extra configuration
     with Host("a") as host:                       # `unshare --ipc sleep`
         host.popen([...]) / host.run([...])       # nsenter into its IPC namespace
 
@@ -13,6 +15,7 @@ Everything started here is stopped on exit, on an exception and on SIGTERM.
 """
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,16 +25,66 @@ import urllib.request
 NATS_SERVER = os.environ.get("NATS_SERVER", "nats-server")
 
 
+def _ephemeral_range_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_ports(count):
-    socks, ports = [], []
-    for _ in range(count):
+    """COUNT distinct ports on 127.0.0.1 that nothing is bound to now, drawn
+    at random below the kernel's ephemeral range. Not the kernel's own choice
+    for port 0: that range is where it also picks the local port of every
+    outgoing connection (the routes of a parallel test's cluster, say), so the
+    port could be taken between this choice and the server's bind. Two tests
+    can still draw the same port; starting a server then fails with
+    "address already in use", and start() tries again on fresh ports."""
+    low = _ephemeral_range_start()
+    top = low if low > 11000 else 65536
+    rng = random.SystemRandom()
+    ports = []
+    while len(ports) < count:
+        port = rng.randrange(10000, top)
+        if port in ports:
+            continue
         s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        ports.append(port)
     return ports
+
+
+class NodeExited(RuntimeError):
+    def __init__(self, name, code, log_path):
+        tail = []
+        try:
+            with open(log_path, errors="replace") as f:
+                tail = f.read().splitlines()[-3:]
+        except OSError:
+            pass
+        self.port_taken = any("address already in use" in line for line in tail)
+        super().__init__(f"nats-server {name} exited with status {code} while starting; "
+                         f"its log {log_path} ends: " + " | ".join(tail))
+
+
+def _spawn(config, log_path):
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([NATS_SERVER, "-c", config], stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _healthy(http_port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz?js-enabled-only=true", timeout=1) as r:
+            return r.status == 200
+    except Exception:
+        return False
 
 
 _LIVE = []  # everything to stop if the test dies
@@ -54,15 +107,22 @@ class NatsCluster:
         self.workdir = workdir
         self.count = nodes
         self.max_payload = max_payload
-        ports = free_ports(3 * nodes)
-        self.client_ports = ports[0:nodes]
-        self.cluster_ports = ports[nodes:2 * nodes]
-        self.http_ports = ports[2 * nodes:3 * nodes]
+        # A name of its own: should another test's node ever answer on one of
+        # our route ports, the two clusters refuse each other's routes.
+        self.name = f"pmqtest-{os.getpid()}-{random.SystemRandom().randrange(1 << 30)}"
         self.procs = [None] * nodes
         self.paused = set()
-        for i in range(nodes):
-            self._write_config(i)
+        self.started = False  # once it has been, clients know its ports
+        self._choose_ports()
         _LIVE.append(self)
+
+    def _choose_ports(self):
+        ports = free_ports(3 * self.count)
+        self.client_ports = ports[0:self.count]
+        self.cluster_ports = ports[self.count:2 * self.count]
+        self.http_ports = ports[2 * self.count:3 * self.count]
+        for i in range(self.count):
+            self._write_config(i)
 
     @property
     def urls(self):
@@ -81,7 +141,7 @@ class NatsCluster:
 listen: 127.0.0.1:{self.client_ports[i]}
 http: 127.0.0.1:{self.http_ports[i]}
 {extra}jetstream {{ store_dir: "{store}", max_file: 1G, max_mem: 64M }}
-cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{routes}] }}
+cluster {{ name: {self.name}, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{routes}] }}
 """)
 
     def restart_all(self, max_payload=None):
@@ -93,32 +153,49 @@ cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{r
             self._write_config(i)
         return self.start()
 
-    def start(self, i=None):
-        nodes = range(self.count) if i is None else [i]
-        for n in nodes:
-            log = open(os.path.join(self.workdir, f"n{n}.log"), "ab")
-            self.procs[n] = subprocess.Popen([NATS_SERVER, "-c", os.path.join(self.workdir, f"n{n}.conf")],
-                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            log.close()
-        if i is None:
-            self.wait_healthy()
-        return self
+    def start(self, i=None, attempts=5):
+        """Starts every node (I None) or node I, and waits until it is healthy.
+        A node that finds a port taken (a parallel test drew it too) is started
+        again: the whole cluster on fresh ports the first time, when no client
+        knows them yet; later on its own ports, once the other test's server
+        may have let go of them."""
+        nodes = list(range(self.count)) if i is None else [i]
+        for attempt in range(1, attempts + 1):
+            for n in nodes:
+                self.procs[n] = _spawn(os.path.join(self.workdir, f"n{n}.conf"),
+                                       os.path.join(self.workdir, f"n{n}.log"))
+            try:
+                self.wait_healthy(nodes)
+                self.started = True
+                return self
+            except NodeExited as e:
+                if not e.port_taken or attempt == attempts:
+                    raise
+                print(f"{e}; starting again", flush=True)
+                for n in nodes:
+                    self._stop(n)
+                if self.started:
+                    time.sleep(1)
+                else:
+                    self._choose_ports()
 
     def healthy(self, i):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_ports[i]}/healthz?js-enabled-only=true", timeout=1) as r:
-                return r.status == 200
-        except Exception:
-            return False
+        return _healthy(self.http_ports[i])
 
     def wait_healthy(self, nodes=None, timeout=60):
         nodes = range(self.count) if nodes is None else nodes
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(self.healthy(i) for i in nodes):
+            for i in nodes:
+                p = self.procs[i]
+                if p is not None and p.poll() is not None:
+                    raise NodeExited(f"n{i}", p.returncode, os.path.join(self.workdir, f"n{i}.log"))
+            waiting = [i for i in nodes if not self.healthy(i)]
+            if not waiting:
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"nats-server nodes {list(nodes)} not healthy after {timeout} s; logs in {self.workdir}")
+        raise RuntimeError(f"nats-server nodes {waiting} of {list(nodes)} not healthy after {timeout} s; "
+                           f"logs in {self.workdir}")
 
     def jsz(self, i, query=""):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_ports[i]}/jsz?{query}", timeout=2) as r:
@@ -183,6 +260,20 @@ cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{r
         os.kill(self.procs[i].pid, signal.SIGCONT)
         self.paused.discard(i)
 
+    def _stop(self, i):
+        p = self.procs[i]
+        if p is None:
+            return
+        if i in self.paused:
+            self.resume(i)
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        self.procs[i] = None
+
     def close(self):
         for i in range(self.count):
             if self.procs[i] is not None:
@@ -190,18 +281,66 @@ cluster {{ name: pmqtest, listen: 127.0.0.1:{self.cluster_ports[i]}, routes: [{r
                     self.resume(i)
                 self.procs[i].terminate()
         for i in range(self.count):
-            if self.procs[i] is not None:
-                try:
-                    self.procs[i].wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.procs[i].kill()
-                    self.procs[i].wait()
-                self.procs[i] = None
+            self._stop(i)
         if self in _LIVE:
             _LIVE.remove(self)
 
     def __enter__(self):
         return self.start()
+
+    def __exit__(self, *_):
+        self.close()
+
+
+class NatsServer:
+    """One JetStream node outside any cluster, with EXTRA configuration (an
+    authorization or tls block). Its ports are the ones the server's own
+    bind(port 0) got, read from its ports file: no other process can take
+    them between a choice and a bind.
+
+        with NatsServer(workdir, "auth", 'authorization { ... }') as server:
+            server.port
+    """
+
+    def __init__(self, workdir, name, extra):
+        self.workdir, self.name, self.extra = workdir, name, extra
+        self.proc = None
+        self.port = None
+
+    def __enter__(self):
+        _LIVE.append(self)
+        ports_dir = os.path.join(self.workdir, f"{self.name}.ports")
+        os.makedirs(ports_dir, exist_ok=True)
+        config = os.path.join(self.workdir, f"{self.name}.conf")
+        log = os.path.join(self.workdir, f"{self.name}.log")
+        with open(config, "w") as f:
+            f.write(f'listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nports_file_dir: "{ports_dir}"\n'
+                    f'jetstream {{ store_dir: "{self.workdir}/{self.name}" }}\n{self.extra}\n')
+        self.proc = _spawn(config, log)
+        ports_file = os.path.join(ports_dir, f"{os.path.basename(NATS_SERVER)}_{self.proc.pid}.ports")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise NodeExited(self.name, self.proc.returncode, log)
+            try:
+                with open(ports_file) as f:
+                    ports = json.load(f)
+                http = int(ports["monitoring"][0].rsplit(":", 1)[1])
+                if _healthy(http):
+                    self.port = int(ports["nats"][0].rsplit(":", 1)[1])
+                    return self
+            except (OSError, ValueError, KeyError, IndexError):
+                pass  # not written yet
+            time.sleep(0.1)
+        raise RuntimeError(f"nats-server {self.name} not healthy after 30 s; log {log}")
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+        if self in _LIVE:
+            _LIVE.remove(self)
 
     def __exit__(self, *_):
         self.close()

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nats_cluster import Host, NatsCluster, free_ports  # noqa: E402
+from nats_cluster import Host, NatsCluster, NatsServer, free_ports  # noqa: E402
 
 SCENARIO, BRIDGE, DRIVER = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 failures = []
@@ -234,67 +234,56 @@ def scenario_bad_input(work):
         check("usage errors took nothing from the queue", count == "5", count)
 
     # Bad credentials: one node that wants a password.
-    port, http = free_ports(2)
-    conf = os.path.join(work, "auth.conf")
-    with open(conf, "w") as f:
-        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/auth" }}\n'
-                'authorization { user: bridge, password: "right-secret" }\n')
-    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        with Host("c") as c:
-            c.run([DRIVER, "create", "/q", "10", "128"], check=True)
-            c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
-            time.sleep(0.5)
-            wrong = os.path.join(work, "wrong-password")
-            with open(wrong, "w") as f:
-                f.write("wrong-secret-xyz\n")
-            r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
-                               "--password-file", wrong, "--state-dir", os.path.join(work, "sc")])
-            check("bad credentials: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
-            check("bad credentials: explains", "refused" in r.stderr and "--password-file" in r.stderr, r.stderr.strip()[:300])
-            check("bad credentials: the password is not in the output", "wrong-secret-xyz" not in r.stderr + r.stdout)
-            count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
-            check("bad credentials: nothing taken from the queue", count == "5", count)
-            right = os.path.join(work, "right-password")
-            with open(right, "w") as f:
-                f.write("right-secret\n")
-            p = c.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
-                         "--password-file", right, "--state-dir", os.path.join(work, "sc")], stderr=subprocess.PIPE, text=True)
-            with open(f"/proc/{p.pid}/cmdline", "rb") as f:
-                cmdline = f.read()
-            check("the password is not in ps", b"right-secret" not in cmdline)
-            ok = wait_for(lambda: c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
-            check("right credentials: the export takes the messages", ok)
-            p.send_signal(signal.SIGTERM)
-            _, err = p.communicate(timeout=15)
-            check("right credentials: exit 0 on SIGTERM, no password in the log", p.returncode == 0 and "right-secret" not in err,
-                  err[-300:])
+    with NatsServer(work, "auth", 'authorization { user: bridge, password: "right-secret" }') as server, Host("c") as c:
+        port = server.port
+        c.run([DRIVER, "create", "/q", "10", "128"], check=True)
+        c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+        wrong = os.path.join(work, "wrong-password")
+        with open(wrong, "w") as f:
+            f.write("wrong-secret-xyz\n")
+        r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
+                           "--password-file", wrong, "--state-dir", os.path.join(work, "sc")])
+        check("bad credentials: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+        check("bad credentials: explains", "refused" in r.stderr and "--password-file" in r.stderr, r.stderr.strip()[:300])
+        check("bad credentials: the password is not in the output", "wrong-secret-xyz" not in r.stderr + r.stdout)
+        count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("bad credentials: nothing taken from the queue", count == "5", count)
+        right = os.path.join(work, "right-password")
+        with open(right, "w") as f:
+            f.write("right-secret\n")
+        p = c.popen([BRIDGE, "export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--user", "bridge",
+                     "--password-file", right, "--state-dir", os.path.join(work, "sc")], stderr=subprocess.PIPE, text=True)
+        with open(f"/proc/{p.pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+        check("the password is not in ps", b"right-secret" not in cmdline)
+        ok = wait_for(lambda: c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+        check("right credentials: the export takes the messages", ok)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=15)
+        check("right credentials: exit 0 on SIGTERM, no password in the log", p.returncode == 0 and "right-secret" not in err,
+              err[-300:])
 
-            # --creds: a file the client cannot use ends the bridge at once
-            # (the client reads it only when connecting, and would retry);
-            # a usable one the server does not accept is refused like a password.
-            c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
-            seed = nkey_user_seed(os.urandom(32))
-            jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzZWNyZXQtbWFya2VyIjoxfQ.c2ln"
-            for label, body, words in (
-                    ("no seed", f"-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n", ["no user seed"]),
-                    ("no JWT", f"-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n", ["no user JWT"]),
-                    ("an invalid seed", creds_file_text(jwt, "SUAA" + seed[4:-4] + "AAAA"), ["not a valid NATS seed"]),
-                    ("a seed the server does not know", creds_file_text(jwt, seed), ["refused", "--creds"])):
-                path = os.path.join(work, "bridge.creds")
-                with open(path, "w") as f:
-                    f.write(body)
-                r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--creds", path,
-                                   "--state-dir", os.path.join(work, "sc")])
-                check(f"--creds with {label}: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
-                check(f"--creds with {label}: explains", all(w in r.stderr for w in words), r.stderr.strip()[:300])
-                check(f"--creds with {label}: the seed is not in the output", seed[4:-4] not in r.stderr + r.stdout)
-            count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
-            check("bad --creds: nothing taken from the queue", count == "5", count)
-    finally:
-        server.kill()
-        server.wait()
+        # --creds: a file the client cannot use ends the bridge at once
+        # (the client reads it only when connecting, and would retry);
+        # a usable one the server does not accept is refused like a password.
+        c.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+        seed = nkey_user_seed(os.urandom(32))
+        jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzZWNyZXQtbWFya2VyIjoxfQ.c2ln"
+        for label, body, words in (
+                ("no seed", f"-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n", ["no user seed"]),
+                ("no JWT", f"-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n", ["no user JWT"]),
+                ("an invalid seed", creds_file_text(jwt, "SUAA" + seed[4:-4] + "AAAA"), ["not a valid NATS seed"]),
+                ("a seed the server does not know", creds_file_text(jwt, seed), ["refused", "--creds"])):
+            path = os.path.join(work, "bridge.creds")
+            with open(path, "w") as f:
+                f.write(body)
+            r = run_bridge(c, ["export", "/q", "--subject", "a", "--server", f"nats://127.0.0.1:{port}", "--creds", path,
+                               "--state-dir", os.path.join(work, "sc")])
+            check(f"--creds with {label}: exit code 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+            check(f"--creds with {label}: explains", all(w in r.stderr for w in words), r.stderr.strip()[:300])
+            check(f"--creds with {label}: the seed is not in the output", seed[4:-4] not in r.stderr + r.stdout)
+        count = c.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("bad --creds: nothing taken from the queue", count == "5", count)
 
     # TLS: a server whose certificate a CA of ours signed.
     certs = os.path.join(work, "certs")
@@ -310,31 +299,21 @@ def scenario_bad_input(work):
         f.write("subjectAltName=IP:127.0.0.1\n")
     openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
             "-days", "2", "-extfile", "ext.cnf")
-    port, http = free_ports(2)
-    conf = os.path.join(work, "tls.conf")
-    with open(conf, "w") as f:
-        f.write(f'listen: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http}\njetstream {{ store_dir: "{work}/tls" }}\n'
-                f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key" }}\n')
-    server = subprocess.Popen([os.environ.get("NATS_SERVER", "nats-server"), "-c", conf], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        with Host("t") as t:
-            t.run([DRIVER, "create", "/q", "10", "128"], check=True)
-            t.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
-            time.sleep(0.5)
-            tls = ["export", "/q", "--subject", "t", "--server", f"tls://127.0.0.1:{port}", "--state-dir", os.path.join(work, "st")]
-            r = run_bridge(t, tls + ["--tls-ca", os.path.join(certs, "other.pem")])
-            check("TLS with a CA that did not sign the server: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
-            check("TLS failure explained", "SSL" in r.stderr and "--tls-" in r.stderr, r.stderr.strip()[:300])
-            count = t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
-            check("TLS failure: nothing taken from the queue", count == "5", count)
-            p = t.popen([BRIDGE] + tls + ["--tls-ca", os.path.join(certs, "ca.pem")], stderr=subprocess.PIPE, text=True)
-            ok = wait_for(lambda: t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
-            check("TLS with the right CA: the export takes the messages", ok)
-            stop(p, "TLS export")
-    finally:
-        server.kill()
-        server.wait()
+    tls_block = f'tls {{ cert_file: "{certs}/server.pem", key_file: "{certs}/server.key" }}'
+    with NatsServer(work, "tls", tls_block) as server, Host("t") as t:
+        port = server.port
+        t.run([DRIVER, "create", "/q", "10", "128"], check=True)
+        t.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
+        tls = ["export", "/q", "--subject", "t", "--server", f"tls://127.0.0.1:{port}", "--state-dir", os.path.join(work, "st")]
+        r = run_bridge(t, tls + ["--tls-ca", os.path.join(certs, "other.pem")])
+        check("TLS with a CA that did not sign the server: exit 1", r.returncode == 1, f"{r.returncode}: {r.stderr.strip()[:300]}")
+        check("TLS failure explained", "SSL" in r.stderr and "--tls-" in r.stderr, r.stderr.strip()[:300])
+        count = t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
+        check("TLS failure: nothing taken from the queue", count == "5", count)
+        p = t.popen([BRIDGE] + tls + ["--tls-ca", os.path.join(certs, "ca.pem")], stderr=subprocess.PIPE, text=True)
+        ok = wait_for(lambda: t.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip() == "0", 15)
+        check("TLS with the right CA: the export takes the messages", ok)
+        stop(p, "TLS export")
 
     # Unreachable cluster at start: waited out, logged per attempt, nothing taken.
     (dead,) = free_ports(1)
