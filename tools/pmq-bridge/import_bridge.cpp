@@ -50,6 +50,20 @@ constexpr auto watch_every = std::chrono::seconds(3);
 constexpr int batch_size = 128;
 constexpr int max_ack_pending = 2 * batch_size;
 
+// Whether every other copy of the stream is online and current, as its
+// leader sees them (true for a stream without replicas).
+bool replicas_current(const jsClusterInfo *cluster)
+{
+    if (cluster == nullptr)
+        return true;
+    for (int i = 0; i < cluster->ReplicasLen; i++) {
+        const jsPeerInfo *peer = cluster->Replicas[i];
+        if (peer != nullptr && (peer->Offline || !peer->Current))
+            return false;
+    }
+    return true;
+}
+
 // The priority a message carries, or -1 if it carries none we can use.
 int64_t priority_of(natsMsg *msg)
 {
@@ -408,8 +422,11 @@ private:
         const bool ours_alone = stream->Config->SubjectsLen == 1 && stream->Config->SourcesLen == 0 &&
                                 options_.subject == stream->Config->Subjects[0];
         const uint64_t last = stream->State.LastSeq;
+        // Without quorum the leader may hold messages no other copy has yet:
+        // a frozen gap then, not another copy. Judge only a settled stream.
+        const bool settled = replicas_current(stream->Cluster);
         jsStreamInfo_Destroy(stream);
-        const bool gap = ours_alone && position.pending == 0 && position.unread == 0 && last > position.delivered;
+        const bool gap = ours_alone && settled && position.pending == 0 && position.unread == 0 && last > position.delivered;
         const std::pair<uint64_t, uint64_t> seen{position.delivered, last};
         if (!gap || seen != gap_seen_) {
             gap_seen_ = gap ? seen : std::pair<uint64_t, uint64_t>{};
