@@ -157,7 +157,6 @@ private:
             struct pollfd readable = {pmq_fd(queue_), POLLIN, 0};
             if (held_.empty())
                 graveyard_->bury(); // idle: nothing is coming to fill a burst
-            if (!held_.empty()) { struct timespec ts{0, 100000}; nanosleep(&ts, nullptr); if (::poll(&readable, 1, 0) == 1) return true; }
             ::poll(&readable, 1, held_.empty() ? 200 : 20);
             return true;
         }
