@@ -46,3 +46,25 @@ configure() {
     meson setup "$dir" "$@"
   fi
 }
+
+# set_test_threads PER_CORE: how many tests `meson test` runs at once
+# (MESON_TESTTHREADS, unless already set): PER_CORE per core, but at most 8
+# while RLIMIT_MSGQUEUE stays as it is.  All their queues count against that
+# one limit per user (800 KiB by default: ten default-sized queues), whatever
+# IPC namespace they are in: 16 tests at once exhausted it in each of three
+# runs of the whole suite, 8 and 11 in none of five.  Lifted where allowed
+# (CAP_SYS_RESOURCE); the tests of the limit itself lower it in their own
+# processes.
+set_test_threads() {
+  local lifted=no
+  if ulimit -q unlimited 2>/dev/null; then
+    lifted=yes
+  fi
+  if [ -z "${MESON_TESTTHREADS:-}" ]; then
+    local threads=$(( $(nproc) * $1 ))
+    if [ "$lifted" = no ] && [ "$threads" -gt 8 ]; then
+      threads=8
+    fi
+    export MESON_TESTTHREADS=$threads
+  fi
+}

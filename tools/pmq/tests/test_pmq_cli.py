@@ -611,7 +611,8 @@ class InfoUnlinkLimits(CliTestCase):
             with self.subTest(tail=tail):
                 name = unique_name("utf").encode() + tail
                 self.addCleanup(_mq_unlink, name)
-                self.assertEqual(run("create", name).returncode, 0)
+                created = run("create", name)
+                self.assertEqual(created.returncode, 0, created.stderr)
                 result = run("info", name, "--json")
                 self.assertEqual(result.returncode, 0, result.stderr)
                 attr = json.loads(result.stdout)
