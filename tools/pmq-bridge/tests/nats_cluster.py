@@ -60,6 +60,24 @@ def free_ports(count):
     return ports
 
 
+def hold_ports(ports):
+    """Sockets bound, not listening, with SO_REUSEADDR, on PORTS: other
+    tests' free_ports() skip them and a connection to them is refused, while
+    nats-server (whose listeners set SO_REUSEADDR too) can still bind them.
+    Close them to let the ports go."""
+    held = []
+    for port in ports:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            continue
+        held.append(s)
+    return held
+
+
 class NodeExited(RuntimeError):
     def __init__(self, name, code, log_path):
         tail = []
@@ -112,6 +130,7 @@ class NatsCluster:
         self.name = f"pmqtest-{os.getpid()}-{random.SystemRandom().randrange(1 << 30)}"
         self.procs = [None] * nodes
         self.paused = set()
+        self.held = {}  # node -> sockets keeping a killed node's ports for it
         self.started = False  # once it has been, clients know its ports
         self._choose_ports()
         _LIVE.append(self)
@@ -162,6 +181,8 @@ cluster {{ name: {self.name}, listen: 127.0.0.1:{self.cluster_ports[i]}, routes:
         nodes = list(range(self.count)) if i is None else [i]
         for attempt in range(1, attempts + 1):
             for n in nodes:
+                for sock in self.held.pop(n, []):
+                    sock.close()
                 self.procs[n] = _spawn(os.path.join(self.workdir, f"n{n}.conf"),
                                        os.path.join(self.workdir, f"n{n}.log"))
             try:
@@ -169,15 +190,19 @@ cluster {{ name: {self.name}, listen: 127.0.0.1:{self.cluster_ports[i]}, routes:
                 self.started = True
                 return self
             except NodeExited as e:
+                for n in nodes:
+                    self._stop(n)
                 if not e.port_taken or attempt == attempts:
                     raise
                 print(f"{e}; starting again", flush=True)
-                for n in nodes:
-                    self._stop(n)
                 if self.started:
                     time.sleep(1)
                 else:
                     self._choose_ports()
+            except BaseException:
+                for n in nodes:
+                    self._stop(n)
+                raise
 
     def healthy(self, i):
         return _healthy(self.http_ports[i])
@@ -251,6 +276,9 @@ cluster {{ name: {self.name}, listen: 127.0.0.1:{self.cluster_ports[i]}, routes:
             p.kill()
             p.wait()
             self.procs[i] = None
+            # Its clients know these ports: no parallel test may draw them
+            # before start(i).
+            self.held[i] = hold_ports([self.client_ports[i], self.cluster_ports[i], self.http_ports[i]])
 
     def pause(self, i):
         os.kill(self.procs[i].pid, signal.SIGSTOP)
@@ -282,11 +310,19 @@ cluster {{ name: {self.name}, listen: 127.0.0.1:{self.cluster_ports[i]}, routes:
                 self.procs[i].terminate()
         for i in range(self.count):
             self._stop(i)
+        for sockets in self.held.values():
+            for sock in sockets:
+                sock.close()
+        self.held = {}
         if self in _LIVE:
             _LIVE.remove(self)
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.close()  # __exit__ is not called when __enter__ fails
+            raise
 
     def __exit__(self, *_):
         self.close()
@@ -317,7 +353,14 @@ class NatsServer:
             f.write(f'listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nports_file_dir: "{ports_dir}"\n'
                     f'jetstream {{ store_dir: "{self.workdir}/{self.name}" }}\n{self.extra}\n')
         self.proc = _spawn(config, log)
-        ports_file = os.path.join(ports_dir, f"{os.path.basename(NATS_SERVER)}_{self.proc.pid}.ports")
+        try:
+            self._wait_started(os.path.join(ports_dir, f"{os.path.basename(NATS_SERVER)}_{self.proc.pid}.ports"), log)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _wait_started(self, ports_file, log):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -328,7 +371,7 @@ class NatsServer:
                 http = int(ports["monitoring"][0].rsplit(":", 1)[1])
                 if _healthy(http):
                     self.port = int(ports["nats"][0].rsplit(":", 1)[1])
-                    return self
+                    return
             except (OSError, ValueError, KeyError, IndexError):
                 pass  # not written yet
             time.sleep(0.1)

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nats_cluster import Host, NatsCluster, NatsServer, free_ports  # noqa: E402
+from nats_cluster import Host, NatsCluster, NatsServer, free_ports, hold_ports  # noqa: E402
 
 SCENARIO, BRIDGE, DRIVER = sys.argv[1], os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
 failures = []
@@ -317,6 +317,7 @@ def scenario_bad_input(work):
 
     # Unreachable cluster at start: waited out, logged per attempt, nothing taken.
     (dead,) = free_ports(1)
+    refusing = hold_ports([dead])  # bound, not listening: no other test's server takes it meanwhile
     with Host("d") as d:
         d.run([DRIVER, "create", "/q", "10", "128"], check=True)
         d.run([DRIVER, "send", "/q", "stream", "0", "5", "1"], check=True)
@@ -338,6 +339,8 @@ def scenario_bad_input(work):
         check("unreachable cluster: SIGTERM -> exit 0", p.returncode == 0, str(p.returncode))
         count = d.run([DRIVER, "count", "/q"], capture_output=True, text=True).stdout.strip()
         check("unreachable cluster: nothing taken from the queue", count == "5", count)
+    for sock in refusing:
+        sock.close()
 
 
 def scenario_full_queue(work):
