@@ -692,8 +692,9 @@ def scenario_receive_window(work):
 
 def scenario_durables(work):
     """The durable consumer the import side uses: a new one has explicit
-    acks and MaxAckPending 256; one made by hand with explicit acks and a
-    lower MaxAckPending is used as it is, in batches of half of it, and one
+    acks and MaxAckPending 1024 (batches of 256); one made by hand with
+    explicit acks and a lower MaxAckPending is used as it is, in batches of
+    half of it, and one
     with ack policy all (one ack per batch) too; one that cannot keep the
     order, gives headers only or limits redeliveries (which can drop a
     message) is refused with exit 1, taking nothing."""
@@ -719,14 +720,14 @@ def scenario_durables(work):
         make_durable("old", max_ack_pending=4)
         make_durable("batched", ack_policy="all", max_ack_pending=256)
         make_durable("unacked", ack_policy="none")
-        make_durable("wide", max_ack_pending=1000)
+        make_durable("wide", max_ack_pending=5000)
         make_durable("bare", headers_only=True)
         make_durable("limited", max_deliver=3)
         a.run([DRIVER, "send", "/q", "stream", "0", str(total), "11"], check=True)
         check("the stream has them", wait_for(lambda: status(sa, "export").get("forwarded") == total, 30),
               json.dumps(status(sa, "export")))
 
-        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 1000"), ("bare", "headers only"),
+        for name, why in (("unacked", "ack policy none"), ("wide", "MaxAckPending 5000"), ("bare", "headers only"),
                           ("limited", "at most 3 deliveries")):
             r = run_bridge(c, ["import", "/q", "--server", cluster.urls, "--subject", "dur.jobs", "--durable", name,
                                "--state-dir", os.path.join(work, f"s-{name}")])
@@ -747,13 +748,18 @@ def scenario_durables(work):
             stop(imp, f"import through {name}")
             info = cluster.request(0, f"$JS.API.CONSUMER.INFO.dur_jobs.{name}")
             config = info.get("config", {})
-            want = {"old": ("explicit", 4), "fresh": ("explicit", 256), "batched": ("all", 256)}[name]
+            want = {"old": ("explicit", 4), "fresh": ("explicit", 1024), "batched": ("all", 256)}[name]
             check(f"the durable {name}: ack policy {want[0]}, MaxAckPending {want[1]}",
                   (config.get("ack_policy"), config.get("max_ack_pending")) == want, json.dumps(config))
             check(f"the durable {name}: everything acknowledged",
                   info.get("num_ack_pending") == 0 and info.get("ack_floor", {}).get("stream_seq") == total, json.dumps(info)[:400])
         check("the bridge said it fetches 2 at a time through the durable with MaxAckPending 4",
               "fetching 2 at a time" in bridges.log_text())
+        check("the bridge said it fetches 128 at a time through the durable with MaxAckPending 256",
+              "durable consumer batched lets 256 message(s) be unacknowledged: fetching 128 at a time; "
+              "a new --durable gets batches of 256" in bridges.log_text(), bridges.log_text()[-600:])
+        check("the durable it made itself is fetched from in whole batches of 256",
+              "durable consumer fresh lets" not in bridges.log_text(), bridges.log_text()[-600:])
         check("the bridge advised recreating the durable with ack policy all",
               "durable consumer batched acknowledges a batch with one ack" in bridges.log_text() and "delete it" in bridges.log_text())
         stop(exp, "export")
