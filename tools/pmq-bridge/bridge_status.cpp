@@ -97,6 +97,7 @@ void BridgeStatus::publish()
     doc["reconnects"] = reconnects.load();
     if (role_ == "export") {
         doc["spool_held"] = spool_held.load();
+        doc["spool_slots"] = spool_slots.load();
         doc["refused"] = refused.load();
         doc["lengths_recovered"] = lengths_recovered.load();
     } else {

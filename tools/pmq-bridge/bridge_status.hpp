@@ -23,6 +23,7 @@ public:
     std::atomic<uint64_t> retries{0};            // publishes/sends tried again
     std::atomic<uint64_t> reconnects{0};
     std::atomic<uint64_t> spool_held{0};         // export: messages taken from the queue, not yet stored
+    std::atomic<uint64_t> spool_slots{0};        // export: how many the spool can hold
     std::atomic<uint64_t> refused{0};            // export: messages JetStream refused (held, retried)
     std::atomic<uint64_t> lengths_recovered{0};  // export: a kill hit the receive window (docs/bridge.md)
     std::atomic<uint64_t> uncertain_resends{0};  // import: a kill hit the send window (docs/bridge.md)

@@ -101,12 +101,15 @@ Spool::Spool(const std::string &path, uint32_t slot_count, uint64_t message_size
             const Slot &s = slot(i);
             holds |= s.state == held || (s.state == armed && s.priority != sentinel_priority);
         }
-        if (slot_payload_ < message_size) {
-            if (holds)
-                throw Fatal{ExitStatus::failure, "the spool " + path + " holds messages of at most " +
-                                                     std::to_string(slot_payload_) + " bytes but the queue's message_size is " +
-                                                     std::to_string(message_size) +
-                                                     "; run the bridge once against the old queue to empty it"};
+        if (slot_payload_ < message_size && holds)
+            throw Fatal{ExitStatus::failure, "the spool " + path + " holds messages of at most " +
+                                                 std::to_string(slot_payload_) + " bytes but the queue's message_size is " +
+                                                 std::to_string(message_size) +
+                                                 "; run the bridge once against the old queue to empty it"};
+        // An empty one is made again if its slots are too small, or not as
+        // many as this build uses; one holding messages keeps its slots until
+        // it has been emptied.
+        if (!holds && (slot_payload_ < message_size || slot_count_ != slot_count)) {
             ::munmap(base_, mapped_);
             base_ = nullptr;
             reuse = false;

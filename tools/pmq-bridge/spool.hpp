@@ -38,9 +38,10 @@ public:
     enum : uint32_t { free_slot = 0, armed = 1, held = 2 };
 
     // Opens DIR/export.spool, or creates it for `slot_count` slots of
-    // `message_size` bytes. An existing spool keeps its slots if they are
-    // big enough; if not and it holds nothing it is recreated; if it holds
-    // messages, throws Fatal.
+    // `message_size` bytes. An existing spool that holds nothing is made
+    // again unless its slots are as many and big enough; one that holds
+    // messages keeps its slots if they are big enough, and otherwise throws
+    // Fatal.
     Spool(const std::string &path, uint32_t slot_count, uint64_t message_size, const std::string &identity);
     ~Spool();
     Spool(const Spool &) = delete;

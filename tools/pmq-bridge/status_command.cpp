@@ -32,7 +32,7 @@ void print_text(const nlohmann::json &doc)
     std::cout << "  running:            " << (doc.value("running", false) ? "yes (pid " + std::to_string(doc.value("pid", 0)) + ")" : "no") << "\n";
     std::cout << "  state:              " << doc.value("state", "") << "\n";
     std::cout << "  server:             " << doc.value("server", "") << "\n";
-    for (const char *key : {"forwarded", "duplicates_dropped", "redelivered", "retries", "reconnects", "spool_held", "refused",
+    for (const char *key : {"forwarded", "duplicates_dropped", "redelivered", "retries", "reconnects", "spool_held", "spool_slots", "refused",
                             "lengths_recovered", "uncertain_resends"}) {
         if (doc.contains(key))
             std::cout << "  " << key << ":" << std::string(20 - std::string(key).size() - 1, ' ') << doc[key].get<uint64_t>() << "\n";

@@ -633,6 +633,14 @@ class SpoolFile:
             f.seek(self.slot_at(index) + 32 + at)
             return f.read(count)
 
+    def shrink_to(self, slot_count):
+        """What an earlier build, with fewer slots, left: the same header
+        with another slot count, the file cut after the last slot."""
+        with open(self.path, "r+b") as f:
+            f.seek(12)
+            f.write(struct.pack("<I", slot_count))
+            f.truncate(self.slot_at(slot_count))
+
     def write_as_kernel(self, index, priority, data):
         """What mq_receive leaves when the kill lands before the length is
         stored: the priority, then the payload; the state stays ARMED."""
@@ -659,8 +667,11 @@ def scenario_receive_window(work):
         imp = bridges.start(b, "import", "/q", "rw.jobs", sb)
         check("both bridges are forwarding", wait_for(lambda: status(sa, "export").get("state") == "forwarding" and
                                                       status(sb, "import").get("state") == "forwarding", 60))
-        # 257 messages of 7936..8192 bytes: every one of the 256 slots holds a long one once.
-        first, count = message_size + 1 - 257, 257
+        slots = SpoolFile(os.path.join(sa, "export.spool")).slot_count
+        check("a spool of 1024 slots for messages of up to 8 KiB, shown by status",
+              slots == 1024 and status(sa, "export").get("spool_slots") == 1024, f"{slots} {json.dumps(status(sa, 'export'))}")
+        # 1025 messages of 7168..8192 bytes: every slot holds a long one once.
+        first, count = message_size - slots, slots + 1
         recv = receiver(b, "/q", "roundtrip", message_size + 1, 0, 8000, 500, expected=count)
         a.run([DRIVER, "send", "/q", "roundtrip", str(first), str(count), "0"], check=True)
         summary = summary_of(recv, 120)
@@ -686,6 +697,13 @@ def scenario_receive_window(work):
         check("the export counts one recovered length",
               wait_for(lambda: status(sa, "export").get("lengths_recovered") == 1, 10), json.dumps(status(sa, "export")))
         check("and logs it", "recovered the length of 1 message(s)" in bridges.log_text())
+        stop(exp, "export")
+        # An empty spool an earlier build made with 256 slots is made again with 1024.
+        SpoolFile(os.path.join(sa, "export.spool")).shrink_to(256)
+        exp = bridges.start(a, "export", "/q", "rw.jobs", sa)
+        check("an empty spool of 256 slots is made again with 1024",
+              wait_for(lambda: SpoolFile(os.path.join(sa, "export.spool")).slot_count == 1024, 30),
+              str(SpoolFile(os.path.join(sa, "export.spool")).slot_count))
         stop(exp, "export")
         stop(imp, "import")
 
