@@ -49,10 +49,12 @@ constexpr auto watch_every = std::chrono::seconds(3);
 // load, and with batches of 128 the import side fell behind its export side;
 // with 256 it keeps up (docs/bridge.md, Benchmark).
 constexpr int batch_size = 256;
-// Allowed unacknowledged: four batches. At most three are (the last one,
-// whose acks may still be on their way, the one being sent and the one
-// being fetched), so a fetch never finds the durable at its limit
-// (nats-server then holds the fetch until it expires).
+// Allowed unacknowledged: four batches. The loop leaves at most two
+// unacknowledged (the one being sent and the one being fetched); the acks of
+// the one before are written ahead of the next fetch's request, but the
+// server may take the request first. Four leave room for that, so a fetch
+// never finds the durable at its limit (nats-server then holds the fetch
+// until it expires).
 constexpr int max_ack_pending = 4 * batch_size;
 
 // Whether every other copy of the stream is online and current, as its
@@ -136,12 +138,12 @@ public:
                              " acknowledges a batch with one ack (ack policy all), which nats-server 2.9 can leave stuck after a "
                              "leader change (docs/bridge.md, \"A stuck durable\"); delete it to let the bridge make one with explicit acks");
                 // One made with a lower limit (by hand, or with 256 by an
-                // earlier build) is kept as it is: batches of half of it.
+                // earlier build) is kept as it is: batches of half of it, as
+                // the earlier build fetched.
                 batch_ = static_cast<int>(std::clamp<int64_t>(allowed / 2, 1, batch_size));
-                if (batch_ < batch_size)
-                    log_line("the durable consumer " + options_.durable + " lets " + std::to_string(allowed) +
-                             " message(s) be unacknowledged: fetching " + std::to_string(batch_) +
-                             " at a time; a new --durable gets batches of " + std::to_string(batch_size));
+                log_line("the durable consumer " + options_.durable + " lets " + std::to_string(allowed) +
+                         " message(s) be unacknowledged: fetching " + std::to_string(batch_) + " at a time" +
+                         (batch_ < batch_size ? "; a new --durable gets batches of " + std::to_string(batch_size) : ""));
             } else if (s == NATS_NOT_FOUND || code == static_cast<jsErrCode>(10014)) {
                 s = js_AddConsumer(&info, js, options_.stream.c_str(), &config, nullptr, &code);
             }
