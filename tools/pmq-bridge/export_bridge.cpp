@@ -36,10 +36,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Spool slots, and so publishes in flight: 1024, fewer for messages over
-// 64 KiB so that the spool stays within about 64 MiB, never fewer than 256. With 256 the loop
-// spent about a third of a transfer waiting for answers with every slot
-// awaiting one, and the stream was fed at 48000-54000 messages/s (16 B)
-// against 64000-71000 with 1024 (docs/bridge.md, Benchmark).
+// 64 KiB so that the spool stays within about 64 MiB, never fewer than 256.
+// With 256 the loop spent about a third of a transfer waiting for answers
+// with every slot awaiting one, and the stream was fed at 48000-54000
+// messages/s (16 B) against 64000-71000 with 1024 (docs/bridge.md,
+// Benchmark).
 uint32_t spool_slots(uint64_t message_size)
 {
     constexpr uint64_t spool_budget = uint64_t{64} << 20;

@@ -718,6 +718,18 @@ def scenario_receive_window(work):
         check("an empty spool of 256 slots is made again with 1024",
               wait_for(lambda: spool_slots(sa) == 1024, 30), str(spool_slots(sa)))
         stop(exp, "export")
+        # Larger messages get fewer slots (the spool stays within about
+        # 64 MiB): 682 of 96 KiB. Host A's own limit is raised for it; one
+        # message of room keeps RLIMIT_MSGQUEUE free for parallel tests.
+        big = 96 * 1024
+        a.run(["sh", "-c", f"echo {big} > /proc/sys/fs/mqueue/msgsize_max"], check=True)
+        a.run([DRIVER, "create", "/big", "1", str(big)], check=True)
+        sbig = os.path.join(work, "sbig")
+        exp = bridges.start(a, "export", "/big", "rw.big", sbig)
+        check("a spool of 682 slots for messages of up to 96 KiB, shown by status",
+              wait_for(lambda: status(sbig, "export").get("spool_slots") == 682, 30) and spool_slots(sbig) == 682,
+              f"{spool_slots(sbig)} {json.dumps(status(sbig, 'export'))}")
+        stop(exp, "export")
         stop(imp, "import")
 
 
